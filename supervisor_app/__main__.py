@@ -1,0 +1,5 @@
+import sys
+
+from supervisor_app.cli import main
+
+sys.exit(main())

@@ -1,0 +1,39 @@
+"""What a use case changed, so that each view can decide whether and what to reload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class EntityKind(StrEnum):
+    INCIDENT = "incident"
+    LOG_ENTRY = "log_entry"
+    RESOURCE = "resource"
+    DEPLOYMENT = "deployment"
+    COMPLAINT = "complaint"
+    USER = "user"
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Ids changed by one committed transaction, by kind. Carries ids, never the data."""
+
+    ids: dict[EntityKind, frozenset[int]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, **by_kind: int | list[int] | set[int]) -> Changes:
+        result: dict[EntityKind, frozenset[int]] = {}
+        for kind, ids in by_kind.items():
+            values = [ids] if isinstance(ids, int) else list(ids)
+            result[EntityKind(kind)] = frozenset(values)
+        return cls(result)
+
+    def touches(self, kind: EntityKind) -> bool:
+        return bool(self.ids.get(kind))
+
+    def __or__(self, other: Changes) -> Changes:
+        merged = dict(self.ids)
+        for kind, ids in other.ids.items():
+            merged[kind] = merged.get(kind, frozenset()) | ids
+        return Changes(merged)

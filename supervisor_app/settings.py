@@ -1,0 +1,84 @@
+"""The desk's settings: one typed schema with defaults, read from a TOML file and the environment.
+
+Secrets never live here (database passwords belong in the OS keyring).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+APP_NAME = "incident-supervisor"
+THEMES = ("dark", "high_contrast")
+
+
+class SettingsError(Exception):
+    """A settings file or variable that cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    config_dir: Path
+    db_url: str
+    desk_name: str
+    user: str = "demo.supervisor"  # who the desk acts as until sign-in is introduced
+    theme: str = "dark"
+    pack_dir: Path | None = None  # None: the bundled demo organisation
+
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / "settings.toml"
+
+
+def _default_desk_name() -> str:
+    return socket.gethostname().split(".")[0][:64] or "desk"
+
+
+def _from_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: {exc}. Fix the file or delete it to use the defaults.") from None
+    known = {f.name for f in fields(Settings)} - {"data_dir", "config_dir"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise SettingsError(f"{path}: unknown setting {unknown[0]!r}; known settings are {', '.join(sorted(known))}.")
+    for key, value in data.items():
+        if not isinstance(value, str):
+            raise SettingsError(f"{path}: {key} must be text in quotes, not {type(value).__name__}.")
+    return data
+
+
+def load_settings(**overrides: str | None) -> Settings:
+    """Defaults, then the settings file, then environment variables, then explicit overrides."""
+    data_dir = Path(os.environ.get("SUPERVISOR_DATA_DIR") or platformdirs.user_data_dir(APP_NAME))
+    config_dir = Path(os.environ.get("SUPERVISOR_CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME))
+    settings = Settings(
+        data_dir=data_dir,
+        config_dir=config_dir,
+        db_url=f"sqlite:///{data_dir / 'desk.db'}",
+        desk_name=_default_desk_name(),
+    )
+    values: dict[str, Any] = _from_file(settings.config_file)
+    for key, env in (("db_url", "SUPERVISOR_DB_URL"), ("desk_name", "SUPERVISOR_DESK"), ("user", "SUPERVISOR_USER"),
+                     ("theme", "SUPERVISOR_THEME"), ("pack_dir", "SUPERVISOR_PACK")):
+        if os.environ.get(env):
+            values[key] = os.environ[env]
+    values.update({k: v for k, v in overrides.items() if v})
+    if "pack_dir" in values:
+        values["pack_dir"] = Path(values["pack_dir"]).expanduser()
+    settings = replace(settings, **values)
+    if settings.theme not in THEMES:
+        raise SettingsError(f"theme {settings.theme!r} is not known; choose one of {', '.join(THEMES)}.")
+    if not settings.desk_name.strip():
+        raise SettingsError("desk_name cannot be blank; name the desk as the room knows it (e.g. 'desk-3').")
+    return settings

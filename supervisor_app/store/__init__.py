@@ -1,0 +1,1 @@
+"""Persistence: typed ORM, engine setup per dialect, migrations. No Qt here."""

@@ -1,0 +1,268 @@
+"""The tables. Codes (incident types, priorities, capabilities) refer to the organisation pack.
+
+People are recorded by username rather than by a foreign key: users are deactivated, never
+deleted, and the record of who did what must outlive any change to an account.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from supervisor_app.domain.complaints import CaseKind, CaseStatus
+from supervisor_app.domain.deployments import ACTIVE_DEPLOYMENT_STATUSES, DeploymentStatus
+from supervisor_app.domain.incidents import IncidentStatus, ReferralSource
+from supervisor_app.domain.people import Role
+from supervisor_app.domain.resources import ResourceStatus
+from supervisor_app.domain.shifts import ShiftName
+from supervisor_app.store.base import Base, BigId
+from supervisor_app.store.types import db_now
+
+USERNAME = String(64)
+CODE = String(40)
+DESK = String(64)
+
+
+def _one_of(column: str, values: type[Any] | frozenset[Any], name: str) -> CheckConstraint:
+    allowed = ", ".join(f"'{v.value}'" for v in sorted(values, key=lambda v: v.value))
+    return CheckConstraint(f"{column} IN ({allowed})", name=name)
+
+
+def _active_statuses_sql() -> str:
+    return ", ".join(f"'{s.value}'" for s in sorted(ACTIVE_DEPLOYMENT_STATUSES, key=lambda s: s.value))
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    username: Mapped[str] = mapped_column(USERNAME, unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=db_now())
+
+    roles: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def role_set(self) -> frozenset[Role]:
+        return frozenset(Role(r.role) for r in self.roles)
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    __table_args__ = (_one_of("role", Role, "role_known"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="roles")
+
+
+class Station(Base):
+    __tablename__ = "stations"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    code: Mapped[str] = mapped_column(CODE, unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    address: Mapped[str] = mapped_column(String(300))
+    sector_code: Mapped[str] = mapped_column(CODE)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+
+
+class Resource(Base):
+    __tablename__ = "resources"
+    __table_args__ = (
+        _one_of("status", ResourceStatus, "status_known"),
+        CheckConstraint("lat IS NULL OR (lat BETWEEN -90 AND 90)", name="lat_range"),
+        CheckConstraint("lon IS NULL OR (lon BETWEEN -180 AND 180)", name="lon_range"),
+        Index("ix_resources_status_type", "status", "resource_type"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    call_sign: Mapped[str] = mapped_column(String(8), unique=True)
+    resource_type: Mapped[str] = mapped_column(CODE)
+    capabilities: Mapped[list[Any]] = mapped_column(default=list)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    shift_pattern: Mapped[str] = mapped_column(String(16), default="24h")
+    status: Mapped[str] = mapped_column(String(16), default=ResourceStatus.AVAILABLE.value)
+    status_changed_at: Mapped[datetime] = mapped_column(server_default=db_now())
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    position_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    station: Mapped[Station] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+    __table_args__ = (
+        _one_of("status", IncidentStatus, "status_known"),
+        _one_of("source", ReferralSource, "source_known"),
+        CheckConstraint("lat BETWEEN -90 AND 90", name="lat_range"),
+        CheckConstraint("lon BETWEEN -180 AND 180", name="lon_range"),
+        Index("ix_incidents_status_priority", "status", "priority"),
+        Index("ix_incidents_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(24), unique=True)
+    incident_type: Mapped[str] = mapped_column(CODE)
+    priority: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(20), default=IncidentStatus.NEW.value)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    address: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(20))
+    contact_name: Mapped[str] = mapped_column(String(120), default="")
+    contact_phone: Mapped[str] = mapped_column(String(25), default="")
+    contact_organisation: Mapped[str] = mapped_column(String(120), default="")
+    summary: Mapped[str] = mapped_column(Text)
+    required_response: Mapped[list[Any]] = mapped_column(default=list)
+    pack_version: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(server_default=db_now())
+    created_by: Mapped[str] = mapped_column(USERNAME)
+    desk: Mapped[str] = mapped_column(DESK)
+    updated_at: Mapped[datetime] = mapped_column(server_default=db_now())
+    closed_at: Mapped[datetime | None]
+    disposition_code: Mapped[str | None] = mapped_column(CODE)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class LogEntry(Base):
+    """One line of an incident's log. Append-only: the database refuses updates and deletes."""
+
+    __tablename__ = "incident_log"
+    __table_args__ = (Index("ix_incident_log_incident", "incident_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    occurred_at: Mapped[datetime]
+    recorded_at: Mapped[datetime] = mapped_column(server_default=db_now())
+    author: Mapped[str] = mapped_column(USERNAME)
+    desk: Mapped[str] = mapped_column(DESK)
+    code: Mapped[str] = mapped_column(CODE)
+    text: Mapped[str] = mapped_column(Text, default="")
+
+
+class Deployment(Base):
+    __tablename__ = "deployments"
+    __table_args__ = (
+        _one_of("status", DeploymentStatus, "status_known"),
+        Index("ix_deployments_incident", "incident_id"),
+        # At most one live deployment per resource, whatever any desk does.
+        Index(
+            "uq_deployments_active_resource",
+            "resource_id",
+            unique=True,
+            sqlite_where=text(f"status IN ({_active_statuses_sql()})"),
+            postgresql_where=text(f"status IN ({_active_statuses_sql()})"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id"))
+    required_response: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[str] = mapped_column(CODE)
+    status: Mapped[str] = mapped_column(String(16), default=DeploymentStatus.REQUESTED.value)
+    requested_at: Mapped[datetime] = mapped_column(server_default=db_now())
+    acknowledged_at: Mapped[datetime | None]
+    en_route_at: Mapped[datetime | None]
+    on_scene_at: Mapped[datetime | None]
+    cleared_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    requested_by: Mapped[str] = mapped_column(USERNAME)
+    desk: Mapped[str] = mapped_column(DESK)
+    version: Mapped[int] = mapped_column(default=1)
+
+    resource: Mapped[Resource] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Shift(Base):
+    __tablename__ = "shifts"
+    __table_args__ = (
+        _one_of("name", ShiftName, "name_known"),
+        Index("ix_shifts_starts_at", "starts_at", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(8))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    lead: Mapped[str | None] = mapped_column(USERNAME)
+
+
+class Case(Base):
+    """A complaint or a query about how an incident was handled."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        _one_of("kind", CaseKind, "kind_known"),
+        _one_of("status", CaseStatus, "status_known"),
+        Index("ix_cases_status_respond_by", "status", "respond_by"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(24), unique=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    received_at: Mapped[datetime]
+    channel: Mapped[str] = mapped_column(String(20))
+    complainant: Mapped[str] = mapped_column(String(120))
+    summary: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=CaseStatus.RECEIVED.value)
+    acknowledge_by: Mapped[datetime]
+    respond_by: Mapped[datetime]
+    statutory_by: Mapped[datetime | None]
+    owner: Mapped[str | None] = mapped_column(USERNAME)
+    acknowledged_at: Mapped[datetime | None]
+    responded_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEvent(Base):
+    """Who did what, from which desk, when (database clock). Append-only, like the log."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_entity", "entity_kind", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(server_default=db_now())
+    actor: Mapped[str] = mapped_column(USERNAME)
+    desk: Mapped[str] = mapped_column(DESK)
+    action: Mapped[str] = mapped_column(String(40))
+    entity_kind: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[int | None] = mapped_column(BigId)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ReferenceCounter(Base):
+    """Per-day numbering of references (``INC-20261123`` -> 42). Incremented in the creating
+    transaction with an atomic upsert, so two desks can never draw the same number."""
+
+    __tablename__ = "reference_counters"
+
+    scope: Mapped[str] = mapped_column(String(24), primary_key=True)
+    last_value: Mapped[int]
