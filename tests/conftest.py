@@ -42,7 +42,8 @@ def pg_server() -> Iterator[str]:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - any failure to connect means "no server"
         admin.dispose()
-        reason = f"PostgreSQL not reachable at {make_url(PG_SERVER_URL).render_as_string(hide_password=True)}: {exc.__class__.__name__}"
+        where = make_url(PG_SERVER_URL).render_as_string(hide_password=True)
+        reason = f"PostgreSQL not reachable at {where}: {exc.__class__.__name__}"
         if os.environ.get("CI"):
             pytest.fail(f"{reason} (CI requires it)")
         pytest.skip(reason)

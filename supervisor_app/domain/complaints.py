@@ -56,7 +56,11 @@ def case_deadlines(
     query_days: int,
 ) -> CaseDeadlines:
     """Deadlines in calendar days from receipt, as the organisation's policy states them."""
-    for name, days in (("acknowledge_days", acknowledge_days), ("respond_days", respond_days), ("query_days", query_days)):
+    for name, days in (
+        ("acknowledge_days", acknowledge_days),
+        ("respond_days", respond_days),
+        ("query_days", query_days),
+    ):
         if days < 0:
             raise InvalidValue(name, days, "zero or more days")
     if received_at.tzinfo is None:

@@ -18,9 +18,7 @@ def _as_degrees(field: str, value: object, limit: float) -> float:
         try:
             number = float(text)
         except ValueError:
-            raise InvalidValue(
-                field, value, f"a number of degrees between -{limit:g} and {limit:g}"
-            ) from None
+            raise InvalidValue(field, value, f"a number of degrees between -{limit:g} and {limit:g}") from None
     elif isinstance(value, (int, float)):
         number = float(value)
     else:

@@ -151,7 +151,9 @@ class Contact:
         )
         phone = _clean_text("contact phone", self.phone, max_len=25, required=False)
         if phone and not self._PHONE.match(phone):
-            raise InvalidValue("contact phone", self.phone, "digits, spaces, brackets or dashes, optionally starting with +")
+            raise InvalidValue(
+                "contact phone", self.phone, "digits, spaces, brackets or dashes, optionally starting with +"
+            )
         object.__setattr__(self, "phone", phone)
 
 
@@ -169,9 +171,10 @@ class NewIncident:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "summary", _clean_text("summary", self.summary, max_len=2000, required=True))
-        if not isinstance(self.source, ReferralSource):
+        source: object = self.source  # callers may pass the plain text of a source
+        if not isinstance(source, ReferralSource):
             try:
-                object.__setattr__(self, "source", ReferralSource(self.source))
+                object.__setattr__(self, "source", ReferralSource(str(source)))
             except ValueError:
                 raise InvalidValue(
                     "referral source", self.source, "one of " + ", ".join(s.value for s in ReferralSource)

@@ -37,9 +37,7 @@ class Action(StrEnum):
 
 
 _A = Action
-_DESK_WORK = frozenset(
-    {_A.VIEW_INCIDENTS, _A.CREATE_INCIDENT, _A.ADD_LOG_ENTRY, _A.CHANGE_RESOURCE_STATUS}
-)
+_DESK_WORK = frozenset({_A.VIEW_INCIDENTS, _A.CREATE_INCIDENT, _A.ADD_LOG_ENTRY, _A.CHANGE_RESOURCE_STATUS})
 
 #: Role -> actions. Supervisors run the desk; operators take referrals and log but do not deploy.
 PERMISSIONS: dict[Role, frozenset[Action]] = {

@@ -26,9 +26,31 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 MOUNTS_TABLE = Path("/proc/self/mounts")
 NETWORK_FILESYSTEMS = frozenset(
     {
-        "nfs", "nfs4", "cifs", "smb", "smb2", "smb3", "smbfs", "ncpfs", "afs", "9p", "ceph",
-        "glusterfs", "lustre", "gpfs", "fuse.sshfs", "fuse.glusterfs", "fuse.cephfs", "davfs",
-        "fuse.davfs2", "fuse.rclone", "fuse.s3fs", "beegfs", "orangefs", "ocfs2", "gfs2",
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb",
+        "smb2",
+        "smb3",
+        "smbfs",
+        "ncpfs",
+        "afs",
+        "9p",
+        "ceph",
+        "glusterfs",
+        "lustre",
+        "gpfs",
+        "fuse.sshfs",
+        "fuse.glusterfs",
+        "fuse.cephfs",
+        "davfs",
+        "fuse.davfs2",
+        "fuse.rclone",
+        "fuse.s3fs",
+        "beegfs",
+        "orangefs",
+        "ocfs2",
+        "gfs2",
     }
 )
 
@@ -147,7 +169,17 @@ def default_sqlite_url(data_dir: Path) -> str:
 
 def describe(engine: Engine) -> str:
     """A short, password-free description for the status bar and logs."""
-    url = engine.url
+    return _describe(engine.url)
+
+
+def describe_url(raw_url: str) -> str:
+    try:
+        return _describe(parse_database_url(raw_url))
+    except StoreError:
+        return "(unreadable address)"
+
+
+def _describe(url: URL) -> str:
     if url.get_backend_name() == "sqlite":
         return f"SQLite {url.database}"
     host = url.host or os.environ.get("PGHOST", "localhost")

@@ -6,7 +6,9 @@ deleted, and the record of who did what must outlive any change to an account.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -34,7 +36,7 @@ CODE = String(40)
 DESK = String(64)
 
 
-def _one_of(column: str, values: type[Any] | frozenset[Any], name: str) -> CheckConstraint:
+def _one_of(column: str, values: Iterable[StrEnum], name: str) -> CheckConstraint:
     allowed = ", ".join(f"'{v.value}'" for v in sorted(values, key=lambda v: v.value))
     return CheckConstraint(f"{column} IN ({allowed})", name=name)
 
@@ -52,9 +54,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(server_default=db_now())
 
-    roles: Mapped[list[UserRole]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
-    )
+    roles: Mapped[list[UserRole]] = relationship(back_populates="user", cascade="all, delete-orphan", lazy="selectin")
 
     @property
     def role_set(self) -> frozenset[Role]:
@@ -105,7 +105,7 @@ class Resource(Base):
     position_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
-    station: Mapped[Station] = relationship(lazy="joined")
+    station: Mapped[Station] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -194,7 +194,7 @@ class Deployment(Base):
     desk: Mapped[str] = mapped_column(DESK)
     version: Mapped[int] = mapped_column(default=1)
 
-    resource: Mapped[Resource] = relationship(lazy="joined")
+    resource: Mapped[Resource] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -18,9 +18,13 @@ def next_number(session: Session, scope: str) -> int:
     """The next number in ``scope`` (for example ``INC-20261123``), counting from 1."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(ReferenceCounter).values(scope=scope, last_value=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=[ReferenceCounter.scope],
-        set_={"last_value": ReferenceCounter.last_value + 1},
-    ).returning(ReferenceCounter.last_value)
-    return int(session.execute(statement).scalar_one())
+    upsert = (
+        insert(ReferenceCounter)
+        .values(scope=scope, last_value=1)
+        .on_conflict_do_update(
+            index_elements=[ReferenceCounter.scope],
+            set_={"last_value": ReferenceCounter.last_value + 1},
+        )
+        .returning(ReferenceCounter.last_value)
+    )
+    return int(session.execute(upsert).scalar_one())

@@ -27,7 +27,9 @@ def test_sqlite_writer_takes_the_lock_at_begin(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path}/desk.db")
     with writer(engine).begin() as conn:
         conn.execute(text("CREATE TABLE t (x INTEGER)"))
-    other = make_engine(f"sqlite:///{tmp_path}/desk.db", )
+    other = make_engine(
+        f"sqlite:///{tmp_path}/desk.db",
+    )
     with writer(engine).begin() as first:
         first.execute(text("SELECT 1"))  # no write yet: the lock is already held
         raw = other.raw_connection()
@@ -48,7 +50,8 @@ def test_sqlite_on_a_network_mount_is_refused(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(engine_module, "MOUNTS_TABLE", mounts)
     with pytest.raises(StoreError, match=f"network file system \\({fstype}\\)") as refused:
         check_local_file(str(tmp_path / "desk.db"))
-    assert "local disk" in str(refused.value) and "PostgreSQL" in str(refused.value)
+    assert "local disk" in str(refused.value)
+    assert "PostgreSQL" in str(refused.value)
     with pytest.raises(StoreError):
         make_engine(f"sqlite:///{tmp_path}/desk.db")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -30,12 +32,16 @@ def test_schema_is_the_same_on_both_databases(sqlite_url: str, pg_url: str) -> N
                 table: {
                     "columns": [(c["name"], c["nullable"]) for c in inspector.get_columns(table)],
                     "pk": inspector.get_pk_constraint(table)["constrained_columns"],
-                    "fks": sorted((tuple(f["constrained_columns"]), f["referred_table"])
-                                  for f in inspector.get_foreign_keys(table)),
-                    "indexes": sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
-                                      for i in inspector.get_indexes(table)
-                                      # PostgreSQL also lists each unique constraint as an index
-                                      if not i.get("duplicates_constraint")),
+                    "fks": sorted(
+                        (tuple(f["constrained_columns"]), f["referred_table"])
+                        for f in inspector.get_foreign_keys(table)
+                    ),
+                    "indexes": sorted(
+                        (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                        for i in inspector.get_indexes(table)
+                        # PostgreSQL also lists each unique constraint as an index
+                        if not i.get("duplicates_constraint")
+                    ),
                     "uniques": sorted(u["name"] for u in inspector.get_unique_constraints(table)),
                 }
                 for table in tables
@@ -56,18 +62,27 @@ def test_upgrade_is_idempotent_and_reports_head(engine: Engine) -> None:
 def test_history_tables_refuse_update_and_delete(engine: Engine, table: str) -> None:
     with engine.begin() as conn:
         if table == "incident_log":
-            conn.execute(text(
-                "INSERT INTO incidents (reference, incident_type, priority, status, lat, lon, address, source,"
-                " contact_name, contact_phone, contact_organisation, summary, required_response, pack_version,"
-                " created_by, desk, version) VALUES ('INC-20261123-0001', 'GAS', 'P1', 'new', 60.17, 24.94,"
-                " 'Mannerheimintie 1', 'phone', '', '', '', 'smell of gas', '[]', '1', 'sup', 'd1', 1)"))
-            conn.execute(text(
-                "INSERT INTO incident_log (incident_id, occurred_at, author, desk, code, text)"
-                " VALUES (1, '2026-11-23 10:00:00', 'sup', 'd1', 'REF', 'first')"))
+            conn.execute(
+                text(
+                    "INSERT INTO incidents (reference, incident_type, priority, status, lat, lon, address, source,"
+                    " contact_name, contact_phone, contact_organisation, summary, required_response, pack_version,"
+                    " created_by, desk, version) VALUES ('INC-20261123-0001', 'GAS', 'P1', 'new', 60.17, 24.94,"
+                    " 'Mannerheimintie 1', 'phone', '', '', '', 'smell of gas', '[]', '1', 'sup', 'd1', 1)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO incident_log (incident_id, occurred_at, author, desk, code, text)"
+                    " VALUES (1, '2026-11-23 10:00:00', 'sup', 'd1', 'REF', 'first')"
+                )
+            )
         else:
-            conn.execute(text(
-                "INSERT INTO audit_events (actor, desk, action, entity_kind, detail)"
-                " VALUES ('sup', 'd1', 'incident.create', 'incident', '{}')"))
+            conn.execute(
+                text(
+                    "INSERT INTO audit_events (actor, desk, action, entity_kind, detail)"
+                    " VALUES ('sup', 'd1', 'incident.create', 'incident', '{}')"
+                )
+            )
     for statement in (f"UPDATE {table} SET desk = 'forged'", f"DELETE FROM {table}"):
         with pytest.raises(DatabaseError, match="append-only"), engine.begin() as conn:
             conn.execute(text(statement))
@@ -77,9 +92,12 @@ def test_history_tables_refuse_update_and_delete(engine: Engine, table: str) -> 
 
 def test_server_clock_fills_recorded_times(engine: Engine) -> None:
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO audit_events (actor, desk, action, entity_kind, detail)"
-            " VALUES ('sup', 'd1', 'x', 'incident', '{}')"))
+        conn.execute(
+            text(
+                "INSERT INTO audit_events (actor, desk, action, entity_kind, detail)"
+                " VALUES ('sup', 'd1', 'x', 'incident', '{}')"
+            )
+        )
     from sqlalchemy import select
 
     from supervisor_app.store.models import AuditEvent
@@ -88,3 +106,27 @@ def test_server_clock_fills_recorded_times(engine: Engine) -> None:
         occurred = conn.execute(select(AuditEvent.occurred_at)).scalar_one()
     assert occurred.tzinfo is not None
     assert occurred.microsecond != 0 or occurred.second != 0  # sub-second precision is kept
+
+
+def test_alembic_command_line_builds_the_schema(tmp_path: Path) -> None:
+    """The plain `alembic upgrade head` an administrator would type works from the repository."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    alembic = Path(sys.executable).with_name("alembic")
+    url = f"sqlite:///{tmp_path}/cli.db"
+    result = subprocess.run(
+        [str(alembic), "-x", f"db={url}", "upgrade", "head"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    engine = make_engine(url)
+    try:
+        assert migrate.is_current(engine)
+    finally:
+        engine.dispose()

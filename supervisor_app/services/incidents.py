@@ -1,0 +1,137 @@
+"""Use cases on incidents: create one from a referral, add to its log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from supervisor_app.domain.changes import Changes
+from supervisor_app.domain.errors import InvalidValue
+from supervisor_app.domain.incidents import (
+    IncidentStatus,
+    NewIncident,
+    clean_log_text,
+    format_incident_reference,
+)
+from supervisor_app.domain.people import Action, Actor
+from supervisor_app.pack import OrganisationPack
+from supervisor_app.services import log_codes
+from supervisor_app.services.errors import NotFound
+from supervisor_app.services.unit_of_work import audit, database_now, transaction
+from supervisor_app.store.models import Incident, LogEntry
+from supervisor_app.store.references import next_number
+
+
+@dataclass(frozen=True)
+class IncidentCreated:
+    incident_id: int
+    reference: str
+    created_at: datetime
+    changes: Changes
+
+
+def _check_against_pack(draft: NewIncident, pack: OrganisationPack) -> None:
+    try:
+        pack.incident_type(draft.incident_type)
+    except KeyError:
+        raise InvalidValue("incident type", draft.incident_type, "an incident type of the organisation pack") from None
+    try:
+        pack.priority(draft.priority)
+    except KeyError:
+        raise InvalidValue("priority", draft.priority, "a priority of the organisation pack") from None
+    draft.location.check_within(pack.area)
+
+
+def create_incident(session: Session, actor: Actor, draft: NewIncident, pack: OrganisationPack) -> IncidentCreated:
+    """Record a referred incident and the first line of its log, numbered by the database."""
+    _check_against_pack(draft, pack)
+    with transaction(session, actor, Action.CREATE_INCIDENT):
+        now = database_now(session)
+        local_day = now.astimezone(ZoneInfo(pack.timezone)).date()
+        number = next_number(session, f"INC-{local_day:%Y%m%d}")
+        reference = format_incident_reference(local_day, number)
+        status = IncidentStatus.AWAITING_RESOURCE if draft.required_response else IncidentStatus.NEW
+        incident = Incident(
+            reference=reference,
+            incident_type=draft.incident_type,
+            priority=draft.priority,
+            status=status.value,
+            lat=draft.location.point.lat,
+            lon=draft.location.point.lon,
+            address=draft.location.address,
+            source=draft.source.value,
+            contact_name=draft.contact.name,
+            contact_phone=draft.contact.phone,
+            contact_organisation=draft.contact.organisation,
+            summary=draft.summary,
+            required_response=[r.as_dict() for r in draft.required_response],
+            pack_version=pack.version,
+            created_at=now,
+            updated_at=now,
+            created_by=actor.username,
+            desk=actor.desk,
+        )
+        session.add(incident)
+        session.flush()
+        session.add(
+            LogEntry(
+                incident_id=incident.id,
+                occurred_at=now,
+                recorded_at=now,
+                author=actor.username,
+                desk=actor.desk,
+                code=log_codes.INCIDENT_CREATED,
+                text=f"{draft.source.value}: {draft.summary}",
+            )
+        )
+        audit(session, actor, Action.CREATE_INCIDENT, "incident", incident.id, reference=reference)
+        incident_id = incident.id
+    return IncidentCreated(incident_id, reference, now, Changes.of(incident=incident_id))
+
+
+def add_log_entry(
+    session: Session,
+    actor: Actor,
+    incident_id: int,
+    code: str,
+    text: str,
+    pack: OrganisationPack,
+    *,
+    occurred_at: datetime | None = None,
+) -> Changes:
+    """Append a line to an incident's log in the organisation's codes (free text beside the code).
+
+    ``occurred_at`` is when it happened, if earlier than now (a call taken before it was typed);
+    the database records separately when it was written.
+    """
+    try:
+        pack.code(code)
+    except KeyError:
+        raise InvalidValue("log code", code, "a standard code of the organisation pack") from None
+    body = clean_log_text(text)
+    if occurred_at is not None and occurred_at.tzinfo is None:
+        raise InvalidValue("occurred at", occurred_at, "a time with a time zone")
+    with transaction(session, actor, Action.ADD_LOG_ENTRY):
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise NotFound("Incident", incident_id)
+        now = database_now(session)
+        if occurred_at is not None and occurred_at > now:
+            raise InvalidValue("occurred at", occurred_at.isoformat(), "a time that is not in the future")
+        entry = LogEntry(
+            incident_id=incident_id,
+            occurred_at=occurred_at or now,
+            recorded_at=now,
+            author=actor.username,
+            desk=actor.desk,
+            code=code,
+            text=body,
+        )
+        session.add(entry)
+        session.flush()
+        audit(session, actor, Action.ADD_LOG_ENTRY, "incident", incident_id, log_entry=entry.id, code=code)
+        entry_id = entry.id
+    return Changes.of(incident=incident_id, log_entry=entry_id)

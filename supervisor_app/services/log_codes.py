@@ -1,0 +1,20 @@
+"""Log codes the services write themselves; the organisation pack must define each one."""
+
+from __future__ import annotations
+
+from supervisor_app.domain.deployments import DeploymentStatus
+
+INCIDENT_CREATED = "REF"
+DEPLOYED = "DEPLOY"
+NOTE = "NOTE"
+
+#: The log code recorded when a deployment reaches a state.
+FOR_DEPLOYMENT_STATUS: dict[DeploymentStatus, str] = {
+    DeploymentStatus.ACKNOWLEDGED: "ACK",
+    DeploymentStatus.EN_ROUTE: "ENRT",
+    DeploymentStatus.ON_SCENE: "ONSC",
+    DeploymentStatus.CLEARED: "CLR",
+    DeploymentStatus.CANCELLED: "STDN",
+}
+
+SYSTEM_CODES = frozenset({INCIDENT_CREATED, DEPLOYED, NOTE, *FOR_DEPLOYMENT_STATUS.values()})

@@ -1,0 +1,73 @@
+"""Every service refuses every role without its permission, and then writes nothing.
+
+The cases are generated from the permission table and from the services' own source: a new
+service that opens a transaction for an action with no case here fails
+``test_every_service_action_has_a_refusal_case``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+import supervisor_app.services
+from supervisor_app.domain.people import PERMISSIONS, Action, Actor, PermissionDenied, Role
+from supervisor_app.pack import OrganisationPack
+from supervisor_app.services.incidents import add_log_entry, create_incident
+from supervisor_app.services.resources import assign_resource, change_resource_status
+from tests.services.conftest import Organisation, actor_with, make_incident, new_incident, row_counts
+
+Call = Callable[[Session, Actor, Organisation, OrganisationPack, int], object]
+
+SERVICE_CALLS: dict[Action, Call] = {
+    Action.CREATE_INCIDENT: lambda s, a, org, pack, inc: create_incident(s, a, new_incident(pack), pack),
+    Action.ADD_LOG_ENTRY: lambda s, a, org, pack, inc: add_log_entry(s, a, inc, "NOTE", "text", pack),
+    Action.CHANGE_RESOURCE_STATUS: lambda s, a, org, pack, inc: change_resource_status(
+        s, a, next(iter(org.resource_ids.values())), "off_duty"
+    ),
+    Action.ASSIGN_RESOURCE: lambda s, a, org, pack, inc: assign_resource(
+        s, a, inc, next(iter(org.resource_ids.values())), pack, channel="voice_radio"
+    ),
+}
+
+
+def _actions_used_by_services() -> set[Action]:
+    package = Path(supervisor_app.services.__file__).parent
+    names = set()
+    for source in package.glob("*.py"):
+        names |= set(re.findall(r"transaction\(\s*session,\s*actor,\s*Action\.([A-Z_]+)", source.read_text()))
+    return {Action[name] for name in names}
+
+
+def test_every_service_action_has_a_refusal_case() -> None:
+    used = _actions_used_by_services()
+    assert used, "no service transactions found: the scan is broken"
+    assert used <= set(SERVICE_CALLS), f"services without permission tests: {used - set(SERVICE_CALLS)}"
+
+
+REFUSALS = [(action, role) for action in SERVICE_CALLS for role in Role if action not in PERMISSIONS[role]]
+
+
+@pytest.mark.parametrize(("action", "role"), REFUSALS, ids=[f"{a.value}-{r.value}" for a, r in REFUSALS])
+def test_role_without_permission_is_refused_and_nothing_is_written(
+    organisation: Organisation, pack: OrganisationPack, supervisor: Actor, action: Action, role: Role
+) -> None:
+    incident_id = make_incident(organisation, pack, supervisor)
+    before = row_counts(organisation.engine)
+    with organisation.session() as session, pytest.raises(PermissionDenied, match=action.value):
+        SERVICE_CALLS[action](session, actor_with(role), organisation, pack, incident_id)
+    assert row_counts(organisation.engine) == before
+
+
+@pytest.mark.parametrize("action", list(SERVICE_CALLS))
+def test_role_with_permission_succeeds(
+    organisation: Organisation, pack: OrganisationPack, supervisor: Actor, action: Action
+) -> None:
+    role = next(r for r in Role if action in PERMISSIONS[r])
+    incident_id = make_incident(organisation, pack, supervisor)
+    with organisation.session() as session:
+        SERVICE_CALLS[action](session, actor_with(role), organisation, pack, incident_id)
