@@ -24,7 +24,7 @@ from supervisor_app.domain.incidents import INCIDENT_LIFECYCLE, OPEN_INCIDENT_ST
 from supervisor_app.domain.people import Action, Actor
 from supervisor_app.domain.resources import DEPLOYABLE_STATUSES, RESOURCE_LIFECYCLE, ResourceStatus
 from supervisor_app.pack import OrganisationPack
-from supervisor_app.services import log_codes
+from supervisor_app.domain import log_codes
 from supervisor_app.services.errors import Conflict, NotFound, StaleEdit
 from supervisor_app.services.unit_of_work import audit, database_now, transaction
 from supervisor_app.store.models import Deployment, Incident, LogEntry, Resource

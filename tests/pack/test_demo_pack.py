@@ -16,7 +16,7 @@ from supervisor_app.pack import (
     load_pack,
 )
 from supervisor_app.pack.schema.templates import template_placeholders
-from supervisor_app.services.log_codes import SYSTEM_CODES
+from supervisor_app.domain.log_codes import SYSTEM_CODES
 
 
 @pytest.fixture(scope="module")

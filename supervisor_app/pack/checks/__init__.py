@@ -11,6 +11,7 @@ from collections.abc import Callable
 from supervisor_app.pack.checks.coverage import check_required_responses_can_be_met
 from supervisor_app.pack.checks.geography import check_places_inside_area
 from supervisor_app.pack.checks.references import check_references
+from supervisor_app.pack.checks.system_codes import check_system_codes_defined
 from supervisor_app.pack.checks.targets import check_policy_deadlines, check_target_order
 from supervisor_app.pack.checks.uniqueness import check_unique_call_signs, check_unique_codes
 from supervisor_app.pack.problems import PackProblem
@@ -26,4 +27,5 @@ PACK_CHECKS: tuple[PackCheck, ...] = (
     check_references,
     check_places_inside_area,
     check_required_responses_can_be_met,
+    check_system_codes_defined,
 )

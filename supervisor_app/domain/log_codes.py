@@ -1,4 +1,4 @@
-"""Log codes the services write themselves; the organisation pack must define each one."""
+"""Log codes the desk writes itself; every organisation pack must define each one."""
 
 from __future__ import annotations
 
