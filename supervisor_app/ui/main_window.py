@@ -1,0 +1,233 @@
+"""The main window: assembles the views, the menus, the message bar and the status bar.
+
+It knows no view's insides. Views are :class:`~supervisor_app.ui.view_base.DeskView` packages; the
+window adds each to a stack and a menu entry, calls their ``on_*`` handlers (refresh, theme,
+connection, close) and connects their ``sig_*`` signals to the error path. Everything the window
+does has a keyboard shortcut, listed by Help > Keyboard shortcuts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QSize, Slot
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+
+from supervisor_app.services.context import DeskContext
+from supervisor_app.ui.error_messages import CONNECTION_MESSAGE_KEY, reconnected_message
+from supervisor_app.ui.error_reporting import ErrorReporter
+from supervisor_app.ui.help_dialogs import AboutDialog, ShortcutsDialog
+from supervisor_app.ui.message_bar import MessageBar
+from supervisor_app.ui.overview import OverviewView
+from supervisor_app.ui.runner import Runner
+from supervisor_app.ui.status_bar import DeskStatusBar
+from supervisor_app.ui.theme import THEMES, Theme, apply_theme, theme_named
+from supervisor_app.ui.view_base import DeskView
+
+APP_TITLE = "Incident Supervisor"
+MINIMUM_SIZE = QSize(1100, 680)
+VIEW_SHORTCUTS = ("Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+5", "Ctrl+6", "Ctrl+7", "Ctrl+8", "Ctrl+9")
+THEME_SHORTCUTS = {"dark": "Ctrl+Shift+D", "high_contrast": "Ctrl+Shift+H"}
+
+
+class MainWindow(QMainWindow):
+    """The desk's window (see module doc)."""
+
+    def __init__(self, context: DeskContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setObjectName("DeskMainWindow")
+        self.setWindowTitle(f"{context.pack.name} \u00b7 desk {context.settings.desk_name} \u2014 {APP_TITLE}")
+        self.setMinimumSize(MINIMUM_SIZE)
+        timezone = ZoneInfo(context.pack.timezone)
+        self._closed = False
+        self.theme: Theme = theme_named(context.settings.theme)
+        self.actions_by_name: dict[str, QAction] = {}
+        self.views: dict[str, DeskView] = {}
+        self._help_windows: dict[str, QWidget] = {}
+
+        self.runner = Runner.for_context(context, parent=self)
+        self.error_reporter = ErrorReporter(context.settings.data_dir / "logs", timezone, parent=self)
+        self.message_bar = MessageBar(self)
+        self.view_stack = QStackedWidget(self)
+        self.view_stack.setObjectName("DeskViews")
+        self.status = DeskStatusBar(
+            database_label=context.database_label,
+            desk_name=context.settings.desk_name,
+            actor=context.actor,
+            timezone=timezone,
+            parent=self,
+        )
+        self.setStatusBar(self.status)
+
+        central = QWidget(self)
+        central.setObjectName("DeskCentral")
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 6, 8, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.view_stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_menus()
+        self._connect_services()
+        self.add_view(OverviewView(context, self.runner, self))
+        self.apply_theme(self.theme)
+
+    # Assembly
+
+    def _action(self, name: str, text: str, shortcut: str | QKeySequence, slot: Callable[[], object],
+                *, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(f"action-{name}")
+        action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        action.setToolTip(tip or text.replace("&", ""))
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even when the menu bar is hidden
+        self.actions_by_name[name] = action
+        return action
+
+    def _build_menus(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        file_menu.addAction(self._action("quit", "&Quit", "Ctrl+Q", self.close,
+                                         tip="Close the desk"))
+
+        self.view_menu = menus.addMenu("&View")
+        self._view_actions_anchor = self.view_menu.addSeparator()
+        self.view_menu.addAction(self._action("refresh", "&Refresh", "F5", self.on_refresh,
+                                              tip="Reload what the view shows"))
+        self.view_menu.addSeparator()
+        theme_group = QActionGroup(self)
+        for theme in THEMES.values():
+            action = self._action(f"theme-{theme.name}", f"{theme.label} theme", THEME_SHORTCUTS[theme.name],
+                                  lambda *_checked, name=theme.name: self.set_theme(name))
+            action.setCheckable(True)
+            theme_group.addAction(action)
+            self.view_menu.addAction(action)
+        self.view_menu.addAction(self._action("toggle-theme", "&Switch theme", "Ctrl+Shift+T", self.toggle_theme,
+                                              tip="Switch between the dark and high-contrast themes"))
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self._action("full-screen", "&Full screen", "F11", self.toggle_full_screen))
+        dismiss = self._action("dismiss-message", "&Dismiss message", "Esc", self.message_bar.dismiss,
+                               tip="Hide the message at the top of the window")
+        dismiss.setEnabled(False)
+        self.view_menu.addAction(dismiss)
+
+        help_menu = menus.addMenu("&Help")
+        help_menu.addAction(self._action("shortcuts", "&Keyboard shortcuts", "F1", self.show_shortcuts))
+        help_menu.addAction(self._action("about", "&About Incident Supervisor", "Ctrl+F1", self.show_about))
+
+    def _connect_services(self) -> None:
+        runner, status, reporter, bar = self.runner, self.status, self.error_reporter, self.message_bar
+        runner.sig_busy_changed.connect(status.on_busy_changed)
+        runner.sig_database_reachable.connect(status.on_database_reachable)
+        runner.sig_database_reachable.connect(reporter.on_database_reachable)
+        runner.sig_database_unreachable.connect(status.on_database_unreachable)
+        runner.sig_job_failed.connect(reporter.report)
+        reporter.sig_database_unreachable.connect(status.on_database_unreachable)
+        reporter.sig_message.connect(bar.show_message)
+        status.sig_connection_changed.connect(self.on_connection_changed)
+        bar.sig_visibility_changed.connect(self.actions_by_name["dismiss-message"].setEnabled)
+
+    def add_view(self, view: DeskView) -> None:
+        """Add ``view`` to the window with a View-menu entry and the next Ctrl+number shortcut."""
+        if view.NAME in self.views:
+            raise ValueError(f"a view named {view.NAME!r} is already in the window")
+        shortcut = VIEW_SHORTCUTS[len(self.views)] if len(self.views) < len(VIEW_SHORTCUTS) else ""
+        self.views[view.NAME] = view
+        self.view_stack.addWidget(view)
+        view.sig_error.connect(self.error_reporter.report)
+        action = self._action(f"view-{view.NAME}", view.TITLE, shortcut,
+                              lambda *_checked, name=view.NAME: self.show_view(name))
+        self.view_menu.insertAction(self._view_actions_anchor, action)
+        view.on_theme_changed(self.theme)
+
+    # Handlers
+
+    def current_view(self) -> DeskView | None:
+        widget = self.view_stack.currentWidget()
+        return widget if isinstance(widget, DeskView) else None
+
+    def show_view(self, name: str) -> None:
+        view = self.views[name]
+        self.view_stack.setCurrentWidget(view)
+        view.on_shown()
+
+    @Slot()
+    def on_refresh(self) -> None:
+        view = self.current_view()
+        if view is not None:
+            view.on_refresh()
+
+    @Slot(bool)
+    def on_connection_changed(self, connected: bool) -> None:
+        shown = self.message_bar.message
+        if connected and shown is not None and shown.key == CONNECTION_MESSAGE_KEY:
+            self.message_bar.show_message(reconnected_message(self.status.now()))
+        for view in self.views.values():
+            view.on_connection_changed(connected)
+
+    def set_theme(self, name: str) -> None:
+        self.apply_theme(theme_named(name))
+
+    @Slot()
+    def toggle_theme(self) -> None:
+        names = list(THEMES)
+        self.set_theme(names[(names.index(self.theme.name) + 1) % len(names)])
+
+    def apply_theme(self, theme: Theme) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+        self.theme = theme
+        self.actions_by_name[f"theme-{theme.name}"].setChecked(True)
+        self.message_bar.on_theme_changed(theme)
+        self.status.on_theme_changed(theme)
+        for view in self.views.values():
+            view.on_theme_changed(theme)
+
+    @Slot()
+    def toggle_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+
+    @Slot()
+    def show_shortcuts(self) -> None:
+        self._show_help_window("shortcuts", lambda: ShortcutsDialog(list(self.actions_by_name.values()), self))
+
+    @Slot()
+    def show_about(self) -> None:
+        self._show_help_window("about", lambda: AboutDialog(self.context, self))
+
+    def _show_help_window(self, name: str, build: Callable[[], QWidget]) -> None:
+        window = self._help_windows.get(name)
+        if window is None:
+            window = self._help_windows[name] = build()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    # Closing
+
+    def shutdown(self) -> None:
+        """Stop timers and background work; safe to call more than once."""
+        if self._closed:
+            return
+        self._closed = True
+        for window in self._help_windows.values():
+            window.close()
+        for view in self.views.values():
+            view.on_close()
+        self.status.stop_clock()
+        self.runner.shutdown()
+        self.error_reporter.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.shutdown()
+        super().closeEvent(event)
