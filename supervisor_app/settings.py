@@ -69,8 +69,13 @@ def load_settings(**overrides: str | None) -> Settings:
         desk_name=_default_desk_name(),
     )
     values: dict[str, Any] = _from_file(settings.config_file)
-    for key, env in (("db_url", "SUPERVISOR_DB_URL"), ("desk_name", "SUPERVISOR_DESK"), ("user", "SUPERVISOR_USER"),
-                     ("theme", "SUPERVISOR_THEME"), ("pack_dir", "SUPERVISOR_PACK")):
+    for key, env in (
+        ("db_url", "SUPERVISOR_DB_URL"),
+        ("desk_name", "SUPERVISOR_DESK"),
+        ("user", "SUPERVISOR_USER"),
+        ("theme", "SUPERVISOR_THEME"),
+        ("pack_dir", "SUPERVISOR_PACK"),
+    ):
         if os.environ.get(env):
             values[key] = os.environ[env]
     values.update({k: v for k, v in overrides.items() if v})

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from supervisor_app.domain import log_codes
 from supervisor_app.domain.changes import Changes
 from supervisor_app.domain.errors import InvalidValue
 from supervisor_app.domain.incidents import (
@@ -18,7 +19,6 @@ from supervisor_app.domain.incidents import (
 )
 from supervisor_app.domain.people import Action, Actor
 from supervisor_app.pack import OrganisationPack
-from supervisor_app.domain import log_codes
 from supervisor_app.services.errors import NotFound
 from supervisor_app.services.unit_of_work import audit, database_now, transaction
 from supervisor_app.store.models import Incident, LogEntry

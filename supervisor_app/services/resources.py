@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from supervisor_app.domain import log_codes
 from supervisor_app.domain.changes import Changes
 from supervisor_app.domain.deployments import (
     ACTIVE_DEPLOYMENT_STATUSES,
@@ -24,7 +25,6 @@ from supervisor_app.domain.incidents import INCIDENT_LIFECYCLE, OPEN_INCIDENT_ST
 from supervisor_app.domain.people import Action, Actor
 from supervisor_app.domain.resources import DEPLOYABLE_STATUSES, RESOURCE_LIFECYCLE, ResourceStatus
 from supervisor_app.pack import OrganisationPack
-from supervisor_app.domain import log_codes
 from supervisor_app.services.errors import Conflict, NotFound, StaleEdit
 from supervisor_app.services.unit_of_work import audit, database_now, transaction
 from supervisor_app.store.models import Deployment, Incident, LogEntry, Resource

@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from supervisor_app.domain.geo import Coordinate
+from supervisor_app.domain.log_codes import SYSTEM_CODES
 from supervisor_app.pack import (
     DUTY_MANAGER,
     OrganisationPack,
@@ -16,7 +17,6 @@ from supervisor_app.pack import (
     load_pack,
 )
 from supervisor_app.pack.schema.templates import template_placeholders
-from supervisor_app.domain.log_codes import SYSTEM_CODES
 
 
 @pytest.fixture(scope="module")
