@@ -151,7 +151,10 @@ class LogEntry(Base):
     """One line of an incident's log. Append-only: the database refuses updates and deletes."""
 
     __tablename__ = "incident_log"
-    __table_args__ = (Index("ix_incident_log_incident", "incident_id", "id"),)
+    __table_args__ = (
+        Index("ix_incident_log_incident", "incident_id", "id"),
+        Index("ix_incident_log_occurred_at", "occurred_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 import supervisor_app.services
 from supervisor_app.domain.people import PERMISSIONS, Action, Actor, PermissionDenied, Role
 from supervisor_app.pack import OrganisationPack
+from supervisor_app.services.desk_overview import load_overview
 from supervisor_app.services.incidents import add_log_entry, create_incident
 from supervisor_app.services.resources import assign_resource, change_resource_status
 from tests.services.conftest import Organisation, actor_with, make_incident, new_incident, row_counts
@@ -29,6 +30,7 @@ SERVICE_CALLS: dict[Action, Call] = {
     Action.CHANGE_RESOURCE_STATUS: lambda s, a, org, pack, inc: change_resource_status(
         s, a, next(iter(org.resource_ids.values())), "off_duty"
     ),
+    Action.VIEW_INCIDENTS: lambda s, a, org, pack, inc: load_overview(s, a),
     Action.ASSIGN_RESOURCE: lambda s, a, org, pack, inc: assign_resource(
         s, a, inc, next(iter(org.resource_ids.values())), pack, channel="voice_radio"
     ),
@@ -71,3 +73,14 @@ def test_role_with_permission_succeeds(
     incident_id = make_incident(organisation, pack, supervisor)
     with organisation.session() as session:
         SERVICE_CALLS[action](session, actor_with(role), organisation, pack, incident_id)
+
+
+@pytest.mark.parametrize("action", list(SERVICE_CALLS))
+def test_an_actor_with_no_role_is_refused_everything(
+    organisation: Organisation, pack: OrganisationPack, supervisor: Actor, action: Action
+) -> None:
+    incident_id = make_incident(organisation, pack, supervisor)
+    before = row_counts(organisation.engine)
+    with organisation.session() as session, pytest.raises(PermissionDenied, match="no role"):
+        SERVICE_CALLS[action](session, actor_with(), organisation, pack, incident_id)
+    assert row_counts(organisation.engine) == before

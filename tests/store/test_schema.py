@@ -130,3 +130,19 @@ def test_alembic_command_line_builds_the_schema(tmp_path: Path) -> None:
         assert migrate.is_current(engine)
     finally:
         engine.dispose()
+
+
+def test_each_migration_steps_down_and_up_again_keeping_data(engine: Engine) -> None:
+    from alembic import command
+
+    config = migrate.alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001")
+    assert migrate.current_revision(engine) == "0001"
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO reference_counters (scope, last_value) VALUES ('INC-20261123', 41)"))
+    migrate.upgrade(engine)
+    assert migrate.is_current(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT last_value FROM reference_counters")).scalar_one() == 41

@@ -11,10 +11,10 @@ from sqlalchemy import text
 
 from supervisor_app.domain.resources import ResourceStatus
 from supervisor_app.services.context import DeskContext
+from supervisor_app.services.desk_overview import LATEST_LOG_LIMIT
 from supervisor_app.ui.main_window import MainWindow
 from supervisor_app.ui.overview import OverviewView
 from supervisor_app.ui.overview.log_model import LogColumn
-from supervisor_app.ui.overview.queries import LATEST_LOG_LIMIT
 from supervisor_app.ui.overview.resource_model import EMPTY_CELL, STATUS_COLUMNS
 from supervisor_app.ui.panel import TABLE_ROW_HEIGHT
 

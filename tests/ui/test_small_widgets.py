@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
+from supervisor_app.services.desk_overview import StationStatusCounts
 from supervisor_app.ui.centred_icon_header import CentredIconHeader
 from supervisor_app.ui.elided_label import ElidedLabel
 from supervisor_app.ui.overview.priority_panel import short_name
-from supervisor_app.ui.overview.queries import StationStatusCounts
 from supervisor_app.ui.overview.resource_model import StationStatusModel
 
 

@@ -10,8 +10,8 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from supervisor_app.domain.resources import ResourceStatus
+from supervisor_app.services.desk_overview import LogLine, StationStatusCounts
 from supervisor_app.ui.overview.log_model import INCIDENT_ID_ROLE, LatestLogModel, LogColumn
-from supervisor_app.ui.overview.queries import LogLine, StationStatusCounts
 from supervisor_app.ui.overview.resource_model import EMPTY_CELL, StationStatusModel
 
 HELSINKI = ZoneInfo("Europe/Helsinki")

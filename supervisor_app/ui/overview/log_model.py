@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from supervisor_app.ui.overview.queries import LogLine
+from supervisor_app.services.desk_overview import LogLine
 
 Index = QModelIndex | QPersistentModelIndex
 

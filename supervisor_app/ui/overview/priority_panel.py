@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
+from supervisor_app.services.desk_overview import PriorityCount
 from supervisor_app.ui.elided_label import ElidedLabel
 from supervisor_app.ui.icons import tinted_pixmap
-from supervisor_app.ui.overview.queries import PriorityCount
 from supervisor_app.ui.theme import DARK, Theme
 
 SHAPES_BY_RANK = ("shape-triangle", "shape-diamond", "shape-square", "shape-circle")

@@ -9,9 +9,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor, QFont, QIcon
 
 from supervisor_app.domain.resources import ResourceStatus
+from supervisor_app.services.desk_overview import StationStatusCounts
 from supervisor_app.ui.centred_icon_header import HEADER_ICON_ROLE
 from supervisor_app.ui.icons import tinted_icon
-from supervisor_app.ui.overview.queries import StationStatusCounts
 from supervisor_app.ui.theme import DARK, Theme
 
 Index = QModelIndex | QPersistentModelIndex

@@ -14,11 +14,11 @@ from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QSp
 
 from supervisor_app.pack import UnknownCodeError
 from supervisor_app.services.context import DeskContext
+from supervisor_app.services.desk_overview import LATEST_LOG_LIMIT, OverviewSnapshot, load_overview
 from supervisor_app.ui.centred_icon_header import CentredIconHeader
 from supervisor_app.ui.icons import tinted_icon
 from supervisor_app.ui.overview.log_model import LatestLogModel, LogColumn
 from supervisor_app.ui.overview.priority_panel import PriorityPanel, priority_styles
-from supervisor_app.ui.overview.queries import LATEST_LOG_LIMIT, OverviewSnapshot, load_overview
 from supervisor_app.ui.overview.resource_model import StationStatusModel
 from supervisor_app.ui.panel import Panel, configure_desk_table, fit_height_to_rows
 from supervisor_app.ui.runner import Runner
@@ -148,7 +148,10 @@ class OverviewView(DeskView):
         if self._loading:
             return
         self._loading = True
-        started = self.runner.run_read(load_overview, self._on_loaded, self._on_load_failed, owner=self)
+        actor = self.context.actor
+        started = self.runner.run_read(
+            lambda session: load_overview(session, actor), self._on_loaded, self._on_load_failed, owner=self
+        )
         if not started:
             self._loading = False
 

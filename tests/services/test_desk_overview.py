@@ -1,4 +1,4 @@
-"""The overview's queries on both databases (no widgets): figures agree with the seeded data."""
+"""The desk overview read on both databases: its figures agree with the seeded tables."""
 
 from __future__ import annotations
 
@@ -7,15 +7,16 @@ from sqlalchemy.orm import Session
 
 from supervisor_app.demo import DEFAULT_SEED, seed_demo
 from supervisor_app.domain.incidents import OPEN_INCIDENT_STATUSES
+from supervisor_app.domain.people import Actor
 from supervisor_app.pack import OrganisationPack
+from supervisor_app.services.desk_overview import LATEST_LOG_LIMIT, load_overview
 from supervisor_app.store.models import Incident, LogEntry, Resource
-from supervisor_app.ui.overview.queries import LATEST_LOG_LIMIT, load_overview
 
 
-def test_load_overview_agrees_with_the_tables(engine: Engine, pack: OrganisationPack) -> None:
+def test_load_overview_agrees_with_the_tables(engine: Engine, pack: OrganisationPack, operator: Actor) -> None:
     seed_demo(engine, pack, seed=DEFAULT_SEED, days=1)
     with Session(engine) as session:
-        snapshot = load_overview(session)
+        snapshot = load_overview(session, operator)
         open_total = session.scalar(
             select(func.count()).where(Incident.status.in_([s.value for s in OPEN_INCIDENT_STATUSES]))
         )
@@ -31,8 +32,8 @@ def test_load_overview_agrees_with_the_tables(engine: Engine, pack: Organisation
     assert snapshot.as_of.tzinfo is not None
 
 
-def test_load_overview_on_an_empty_organisation(engine: Engine) -> None:
+def test_load_overview_on_an_empty_organisation(engine: Engine, operator: Actor) -> None:
     with Session(engine) as session:
-        snapshot = load_overview(session)
+        snapshot = load_overview(session, operator)
     assert snapshot.priorities == () and snapshot.stations == () and snapshot.latest_log == ()
     assert snapshot.open_total == 0

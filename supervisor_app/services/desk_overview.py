@@ -1,7 +1,8 @@
-"""The overview's data, read in one short read-only session and returned as plain values.
+"""The desk overview's figures: open incidents by priority, resources by station and status, the
+latest log entries; read in one snapshot and returned as plain values.
 
-These functions run on a reader thread of the runner (never on the UI thread) and touch no widget.
-They return frozen dataclasses, not ORM objects, so nothing is lazily loaded after the session ends.
+Reading is an action like any other: it names an actor and is refused without the permission.
+The result holds frozen dataclasses, not ORM objects, so nothing loads lazily after the session.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from supervisor_app.domain.incidents import OPEN_INCIDENT_STATUSES, IncidentStatus
+from supervisor_app.domain.people import Action, Actor
 from supervisor_app.domain.resources import ResourceStatus
+from supervisor_app.services.unit_of_work import transaction
 from supervisor_app.store.models import Incident, LogEntry, Resource, Station
 from supervisor_app.store.types import db_now
 
@@ -126,12 +129,12 @@ def latest_log_lines(session: Session, limit: int = LATEST_LOG_LIMIT) -> tuple[L
     )
 
 
-def load_overview(session: Session, *, log_limit: int = LATEST_LOG_LIMIT) -> OverviewSnapshot:
+def load_overview(session: Session, actor: Actor, *, log_limit: int = LATEST_LOG_LIMIT) -> OverviewSnapshot:
     """Everything the overview shows, from one snapshot of the database so the figures agree.
 
     SQLite reads within one transaction see one snapshot; PostgreSQL needs REPEATABLE READ for that.
     """
-    with session.begin():
+    with transaction(session, actor, Action.VIEW_INCIDENTS):
         if session.get_bind().dialect.name == "postgresql":
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         return OverviewSnapshot(
