@@ -121,7 +121,7 @@ class HistorySimulator:
             ]
             for t in pack.incident_types
         }
-        self._needs = {t.code: needs_of(t) for t in pack.incident_types}
+        self._needs = {t.code: needs_of(t, pack) for t in pack.incident_types}
         self._places = pack.gazetteer() or [station_place(station) for station in pack.stations]
         self._partners = [o.name for o in pack.external_organisations] or ["Partner agency"]
         self._watch_at = lru_cache(maxsize=100_000)(self._watch_for_hour)

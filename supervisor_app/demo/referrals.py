@@ -7,7 +7,7 @@ import random
 from supervisor_app.demo.finnish_names import caller_name, phone_number
 from supervisor_app.demo.response import Need
 from supervisor_app.domain.incidents import ReferralSource
-from supervisor_app.pack import IncidentType, Place, Station
+from supervisor_app.pack import IncidentType, OrganisationPack, Place, Station
 
 SOURCES_BY_CATEGORY: dict[str, tuple[tuple[ReferralSource, ...], tuple[float, ...]]] = {
     "alarms": ((ReferralSource.ALARM, ReferralSource.PHONE), (0.85, 0.15)),
@@ -38,10 +38,13 @@ def choose_referrer(
     return source, name, phone, ""
 
 
-def needs_of(incident_type: IncidentType) -> list[Need]:
+def needs_of(incident_type: IncidentType, pack: OrganisationPack) -> list[Need]:
+    """One need per resource asked for, labelled as a supervisor would say it:
+    "Gas emergency engineer (gas detection, gas isolation)"."""
     needs: list[Need] = []
     for line in incident_type.required_response:
-        label = line.resource_type + (f" with {', '.join(line.capabilities)}" if line.capabilities else "")
+        skills = ", ".join(code.replace("_", " ") for code in line.capabilities)
+        label = pack.resource_type(line.resource_type).name + (f" ({skills})" if skills else "")
         needs.extend(Need(line.resource_type, frozenset(line.capabilities), label) for _ in range(line.count))
     return needs
 
