@@ -20,8 +20,8 @@ from supervisor_app.domain.incidents import (
 from supervisor_app.domain.people import Action, Actor
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.errors import NotFound
-from supervisor_app.services.unit_of_work import audit, database_now, transaction
-from supervisor_app.store.models import Incident, LogEntry
+from supervisor_app.services.unit_of_work import append_log, audit, database_now, transaction
+from supervisor_app.store.models import Incident
 from supervisor_app.store.references import next_number
 
 
@@ -76,17 +76,7 @@ def create_incident(session: Session, actor: Actor, draft: NewIncident, pack: Or
         )
         session.add(incident)
         session.flush()
-        session.add(
-            LogEntry(
-                incident_id=incident.id,
-                occurred_at=now,
-                recorded_at=now,
-                author=actor.username,
-                desk=actor.desk,
-                code=log_codes.INCIDENT_CREATED,
-                text=f"{draft.source.value}: {draft.summary}",
-            )
-        )
+        append_log(session, actor, incident.id, log_codes.INCIDENT_CREATED, f"{draft.source.value}: {draft.summary}")
         audit(session, actor, Action.CREATE_INCIDENT, "incident", incident.id, reference=reference)
         incident_id = incident.id
     return IncidentCreated(incident_id, reference, now, Changes.of(incident=incident_id))
@@ -121,16 +111,7 @@ def add_log_entry(
         now = database_now(session)
         if occurred_at is not None and occurred_at > now:
             raise InvalidValue("occurred at", occurred_at.isoformat(), "a time that is not in the future")
-        entry = LogEntry(
-            incident_id=incident_id,
-            occurred_at=occurred_at or now,
-            recorded_at=now,
-            author=actor.username,
-            desk=actor.desk,
-            code=code,
-            text=body,
-        )
-        session.add(entry)
+        entry = append_log(session, actor, incident_id, code, body, occurred_at=occurred_at)
         session.flush()
         audit(session, actor, Action.ADD_LOG_ENTRY, "incident", incident_id, log_entry=entry.id, code=code)
         entry_id = entry.id

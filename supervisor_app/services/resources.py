@@ -26,8 +26,8 @@ from supervisor_app.domain.people import Action, Actor
 from supervisor_app.domain.resources import DEPLOYABLE_STATUSES, RESOURCE_LIFECYCLE, ResourceStatus
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.errors import Conflict, NotFound, StaleEdit
-from supervisor_app.services.unit_of_work import audit, database_now, transaction
-from supervisor_app.store.models import Deployment, Incident, LogEntry, Resource
+from supervisor_app.services.unit_of_work import append_log, audit, database_now, transaction
+from supervisor_app.store.models import Deployment, Incident, Resource
 
 _ACTIVE = [s.value for s in ACTIVE_DEPLOYMENT_STATUSES]
 
@@ -127,18 +127,8 @@ def _advance_deployment(
         if others is None:
             _move_incident(incident, IncidentStatus.AWAITING_RESOURCE)
     text = f"{deployment.resource.call_sign} {target.value.replace('_', ' ')}"
-    now = database_now(session)
-    session.add(
-        LogEntry(
-            incident_id=incident.id,
-            occurred_at=now,
-            recorded_at=now,
-            author=actor.username,
-            desk=actor.desk,
-            code=log_codes.FOR_DEPLOYMENT_STATUS[target],
-            text=f"{text}: {reason}" if reason else text,
-        )
-    )
+    reported = f"{text}: {reason}" if reason else text
+    append_log(session, actor, incident.id, log_codes.FOR_DEPLOYMENT_STATUS[target], reported)
     return Changes.of(deployment=deployment.id, incident=incident.id)
 
 
@@ -218,17 +208,8 @@ def assign_resource(
         session.add(deployment)
         _move_incident(incident, IncidentStatus.RESOURCE_ASSIGNED)
         session.flush()
-        session.add(
-            LogEntry(
-                incident_id=incident_id,
-                occurred_at=database_now(session),
-                recorded_at=database_now(session),
-                author=actor.username,
-                desk=actor.desk,
-                code=log_codes.DEPLOYED,
-                text=f"{call_sign} assigned by {channel}" + (f": {required_response}" if required_response else ""),
-            )
-        )
+        detail = f": {required_response}" if required_response else ""
+        append_log(session, actor, incident_id, log_codes.DEPLOYED, f"{call_sign} assigned by {channel}{detail}")
         audit(
             session,
             actor,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from supervisor_app.domain.people import Action, Actor, require
-from supervisor_app.store.models import AuditEvent
+from supervisor_app.store.models import AuditEvent, LogEntry
 from supervisor_app.store.types import db_now
 
 _NOW_KEY = "supervisor_app.transaction_now"
@@ -66,3 +66,30 @@ def database_now(session: Session) -> datetime:
         cached = session.execute(select(db_now())).scalar_one()
         session.info[_NOW_KEY] = cached
     return cached
+
+
+def append_log(
+    session: Session,
+    actor: Actor,
+    incident_id: int,
+    code: str,
+    text: str,
+    *,
+    occurred_at: datetime | None = None,
+) -> LogEntry:
+    """Append a line to an incident's log, recorded at the transaction's database time.
+
+    ``occurred_at`` is when it happened, when that was earlier than it was written down.
+    """
+    now = database_now(session)
+    entry = LogEntry(
+        incident_id=incident_id,
+        occurred_at=occurred_at or now,
+        recorded_at=now,
+        author=actor.username,
+        desk=actor.desk,
+        code=code,
+        text=text,
+    )
+    session.add(entry)
+    return entry
