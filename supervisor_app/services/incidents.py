@@ -20,7 +20,7 @@ from supervisor_app.domain.incidents import (
 from supervisor_app.domain.people import Action, Actor
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.errors import NotFound
-from supervisor_app.services.unit_of_work import append_log, audit, database_now, transaction
+from supervisor_app.services.unit_of_work import announce, append_log, audit, database_now, transaction
 from supervisor_app.store.models import Incident
 from supervisor_app.store.references import next_number
 
@@ -76,10 +76,14 @@ def create_incident(session: Session, actor: Actor, draft: NewIncident, pack: Or
         )
         session.add(incident)
         session.flush()
-        append_log(session, actor, incident.id, log_codes.INCIDENT_CREATED, f"{draft.source.value}: {draft.summary}")
+        entry = append_log(
+            session, actor, incident.id, log_codes.INCIDENT_CREATED, f"{draft.source.value}: {draft.summary}"
+        )
         audit(session, actor, Action.CREATE_INCIDENT, "incident", incident.id, reference=reference)
         incident_id = incident.id
-    return IncidentCreated(incident_id, reference, now, Changes.of(incident=incident_id))
+        changes = Changes.of(incident=incident_id, log_entry=entry.id)
+        announce(session, actor, changes)
+    return IncidentCreated(incident_id, reference, now, changes)
 
 
 def add_log_entry(
@@ -114,5 +118,6 @@ def add_log_entry(
         entry = append_log(session, actor, incident_id, code, body, occurred_at=occurred_at)
         session.flush()
         audit(session, actor, Action.ADD_LOG_ENTRY, "incident", incident_id, log_entry=entry.id, code=code)
-        entry_id = entry.id
-    return Changes.of(incident=incident_id, log_entry=entry_id)
+        changes = Changes.of(incident=incident_id, log_entry=entry.id)
+        announce(session, actor, changes)
+    return changes

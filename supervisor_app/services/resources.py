@@ -26,7 +26,7 @@ from supervisor_app.domain.people import Action, Actor
 from supervisor_app.domain.resources import DEPLOYABLE_STATUSES, RESOURCE_LIFECYCLE, ResourceStatus
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.errors import Conflict, NotFound, StaleEdit
-from supervisor_app.services.unit_of_work import append_log, audit, database_now, transaction
+from supervisor_app.services.unit_of_work import announce, append_log, audit, database_now, transaction
 from supervisor_app.store.models import Deployment, Incident, Resource
 
 _ACTIVE = [s.value for s in ACTIVE_DEPLOYMENT_STATUSES]
@@ -103,6 +103,7 @@ def change_resource_status(
             new=target.value,
             reason=reason,
         )
+        announce(session, actor, changes)
     return changes
 
 
@@ -128,8 +129,8 @@ def _advance_deployment(
             _move_incident(incident, IncidentStatus.AWAITING_RESOURCE)
     text = f"{deployment.resource.call_sign} {target.value.replace('_', ' ')}"
     reported = f"{text}: {reason}" if reason else text
-    append_log(session, actor, incident.id, log_codes.FOR_DEPLOYMENT_STATUS[target], reported)
-    return Changes.of(deployment=deployment.id, incident=incident.id)
+    entry = append_log(session, actor, incident.id, log_codes.FOR_DEPLOYMENT_STATUS[target], reported)
+    return Changes.of(deployment=deployment.id, incident=incident.id, log_entry=entry.id)
 
 
 def _explain_unavailable(session: Session, resource: Resource, pack: OrganisationPack) -> str:
@@ -209,7 +210,9 @@ def assign_resource(
         _move_incident(incident, IncidentStatus.RESOURCE_ASSIGNED)
         session.flush()
         detail = f": {required_response}" if required_response else ""
-        append_log(session, actor, incident_id, log_codes.DEPLOYED, f"{call_sign} assigned by {channel}{detail}")
+        entry = append_log(
+            session, actor, incident_id, log_codes.DEPLOYED, f"{call_sign} assigned by {channel}{detail}"
+        )
         audit(
             session,
             actor,
@@ -226,6 +229,7 @@ def assign_resource(
             call_sign,
             incident_id,
             incident.reference,
-            Changes.of(incident=incident_id, resource=resource_id, deployment=deployment.id),
+            Changes.of(incident=incident_id, resource=resource_id, deployment=deployment.id, log_entry=entry.id),
         )
+        announce(session, actor, result.changes)
     return result

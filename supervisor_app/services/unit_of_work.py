@@ -7,14 +7,19 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from supervisor_app.domain.changes import Changes
 from supervisor_app.domain.people import Action, Actor, require
+from supervisor_app.store.change_log import record_changes
 from supervisor_app.store.models import AuditEvent, LogEntry
 from supervisor_app.store.types import db_now
 
 _NOW_KEY = "supervisor_app.transaction_now"
+_WROTE_KEY = "supervisor_app.transaction_wrote"
+_ANNOUNCED_KEY = "supervisor_app.transaction_announced"
+_TRANSACTION_KEYS = (_NOW_KEY, _WROTE_KEY, _ANNOUNCED_KEY)
 
 
 @contextmanager
@@ -26,12 +31,33 @@ def transaction(session: Session, actor: Actor, action: Action) -> Iterator[Sess
     require(actor, action)
     if session.in_transaction():
         raise RuntimeError("services run their own transaction; pass a Session with none open")
-    session.info.pop(_NOW_KEY, None)
+    for key in _TRANSACTION_KEYS:
+        session.info.pop(key, None)
     try:
         with session.begin():
             yield session
+            if session.info.get(_WROTE_KEY) and not session.info.get(_ANNOUNCED_KEY):
+                raise RuntimeError(f"{action.value} wrote without announce(): other desks would never hear of it")
     finally:
-        session.info.pop(_NOW_KEY, None)
+        for key in _TRANSACTION_KEYS:
+            session.info.pop(key, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_write(session: Session, _flush_context: object) -> None:
+    if session.new or session.dirty or session.deleted:
+        session.info[_WROTE_KEY] = True
+
+
+def announce(session: Session, actor: Actor, changes: Changes) -> int:
+    """Record what this transaction changed, for every desk's change feed; call it last.
+
+    The sequence number is drawn here, at the end, so the counter row is locked only for the
+    moment before commit.
+    """
+    session.flush()
+    session.info[_ANNOUNCED_KEY] = True
+    return record_changes(session, changes, actor=actor.username, desk=actor.desk, at=database_now(session))
 
 
 def audit(
@@ -92,4 +118,5 @@ def append_log(
         text=text,
     )
     session.add(entry)
+    session.flush()  # the entry's id goes into the transaction's announced changes
     return entry

@@ -269,3 +269,20 @@ class ReferenceCounter(Base):
 
     scope: Mapped[str] = mapped_column(String(24), primary_key=True)
     last_value: Mapped[int]
+
+
+class ChangeRecord(Base):
+    """One committed transaction's changes: which ids of which kinds, never the data.
+
+    ``seq`` is drawn from a counter row at the end of the writing transaction; the row lock
+    orders commits by ``seq``, so a desk that has seen ``seq`` N has seen everything before it.
+    """
+
+    __tablename__ = "changes"
+    __table_args__ = (Index("ix_changes_committed_at", "committed_at"),)
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    committed_at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(USERNAME)
+    desk: Mapped[str] = mapped_column(DESK)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
