@@ -39,6 +39,19 @@ def _command_run(settings: Settings, args: argparse.Namespace) -> int:
     return run_desk(context, [sys.argv[0]])
 
 
+def _command_desk(settings: Settings, args: argparse.Namespace) -> int:
+    if not args.headless:
+        return _command_run(settings, args)
+    from supervisor_app.bootstrap import open_desk
+    from supervisor_app.sync.headless import run_headless_desk
+
+    context = open_desk(settings, seed_if_empty=False, progress=_say)
+    try:
+        return run_headless_desk(context, sys.stdout)
+    finally:
+        context.engine.dispose()
+
+
 def _command_migrate(settings: Settings, args: argparse.Namespace) -> int:
     from supervisor_app.store import migrate
     from supervisor_app.store.engine import describe, make_engine
@@ -104,6 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="open the desk (the default)").set_defaults(handler=_command_run)
+    desk = commands.add_parser("desk", help="open the desk; with --headless, run its live sync without windows")
+    desk.add_argument(
+        "--headless",
+        action="store_true",
+        help="no windows: follow the database and print what is applied as JSON lines",
+    )
+    desk.set_defaults(handler=_command_desk)
     commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(handler=_command_migrate)
     seed = commands.add_parser("seed", help="create the demo organisation and a history of past shifts")
     seed.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
