@@ -12,12 +12,10 @@ import argparse
 import random
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from databases import DEFAULT_PG_SERVER, throwaway_postgres
 from report import percentile, print_table, write_result
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -32,7 +30,6 @@ from supervisor_app.services.incidents import create_incident
 from supervisor_app.store import migrate
 from supervisor_app.store.engine import make_engine, writer
 
-DEFAULT_PG_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 WARM_UP_CALLS = 20
 DEFAULT_CALLS = 500
 PG_TARGET_P95_MS = 15.0
@@ -100,27 +97,6 @@ def postgres_unreachable(server_url: str) -> str | None:
     return None
 
 
-@contextmanager
-def throwaway_postgres(server_url: str) -> Iterator[str]:
-    """A new, empty PostgreSQL database on ``server_url``, dropped afterwards."""
-    admin = create_engine(
-        make_url(server_url).set(drivername="postgresql+psycopg"),
-        isolation_level="AUTOCOMMIT",
-        connect_args={"connect_timeout": 3},
-    )
-    name = f"bench_create_incident_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        try:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        finally:
-            admin.dispose()
-
-
 def run_sqlite(pack: OrganisationPack, calls: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-create-") as folder:
         engine = make_engine(f"sqlite:///{Path(folder) / 'desk.db'}")
@@ -132,7 +108,7 @@ def run_sqlite(pack: OrganisationPack, calls: int) -> dict[str, Any]:
 
 
 def run_postgres(pack: OrganisationPack, calls: int, server_url: str) -> dict[str, Any]:
-    with throwaway_postgres(server_url) as url:
+    with throwaway_postgres(server_url, "create_incident") as url:
         engine = make_engine(url)
         try:
             migrate.upgrade(engine)

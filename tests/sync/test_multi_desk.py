@@ -19,7 +19,7 @@ from supervisor_app.store.change_log import latest_seq
 from supervisor_app.store.engine import writer
 from supervisor_app.store.models import Incident, Resource
 from tests.services.conftest import new_incident
-from tests.sync.desk_process import DeskProcess
+from supervisor_app.sync.desk_process import DeskProcess
 
 
 @pytest.fixture

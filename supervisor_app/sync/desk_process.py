@@ -1,4 +1,4 @@
-"""Start headless desks as separate processes and read what they report."""
+"""Start headless desks as separate processes and read what they report (for tests and benchmarks)."""
 
 from __future__ import annotations
 
@@ -23,10 +23,27 @@ class DeskProcess:
         environment.update({"SUPERVISOR_DATA_DIR": str(data_dir), "SUPERVISOR_CONFIG_DIR": str(data_dir / "config")})
         self.events: list[Event] = []
         self._queue: queue.Queue[Event | None] = queue.Queue()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self._stderr_path = data_dir / "desk.stderr"  # a file, so a chatty desk can never block on a full pipe
+        self._stderr = self._stderr_path.open("w", encoding="utf-8")
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "supervisor_app", "--db", db_url, "--desk", desk, "--user", user,
-             "desk", "--headless"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment,
+            [
+                sys.executable,
+                "-m",
+                "supervisor_app",
+                "--db",
+                db_url,
+                "--desk",
+                desk,
+                "--user",
+                user,
+                "desk",
+                "--headless",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+            env=environment,
         )
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -44,15 +61,15 @@ class DeskProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                event = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+                next_event = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
                 break
-            if event is None:
-                stderr = self._process.stderr.read() if self._process.stderr else ""
+            if next_event is None:
+                stderr = self._stderr_path.read_text(encoding="utf-8")
                 raise AssertionError(f"desk exited with {self._process.wait()}: {stderr}")
-            self.events.append(event)
-            if predicate(event):
-                return event
+            self.events.append(next_event)
+            if predicate(next_event):
+                return next_event
         raise AssertionError(f"no matching event within {timeout} s; saw {self.events[-5:]}")
 
     def ready(self) -> Event:
@@ -65,10 +82,15 @@ class DeskProcess:
         return {i for e in self.events if e["event"] == "applied" for i in e[key]}
 
     def stop(self) -> int:
+        """Ask the desk to stop, wait until it has reported everything, and return its exit status."""
         if self._process.poll() is None:
             self._process.send_signal(signal.SIGTERM)
-        return self._process.wait(timeout=20)
+            self.wait_for(lambda e: e["event"] == "stopped")
+        status = self._process.wait(timeout=20)
+        self._stderr.close()
+        return status
 
     def kill(self) -> None:
         self._process.kill()
         self._process.wait(timeout=20)
+        self._stderr.close()
