@@ -1,28 +1,44 @@
 """The desk overview's figures: open incidents by priority, resources by station and status, the
-latest log entries; read in one snapshot and returned as plain values.
+latest log entries.
 
-Reading is an action like any other: it names an actor and is refused without the permission.
-The result holds frozen dataclasses, not ORM objects, so nothing loads lazily after the session.
+They are derived from the rows a desk keeps live (:mod:`supervisor_app.services.live_rows`), so
+the first load and every live update go through the same arithmetic; :func:`load_overview` reads
+those rows in one snapshot for a desk that wants the figures once. The result holds frozen
+dataclasses, not ORM objects, so nothing loads lazily after the session has closed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from supervisor_app.domain.incidents import OPEN_INCIDENT_STATUSES, IncidentStatus
-from supervisor_app.domain.people import Action, Actor
+from supervisor_app.domain.incidents import IncidentStatus
+from supervisor_app.domain.people import Actor
 from supervisor_app.domain.resources import ResourceStatus
-from supervisor_app.services.unit_of_work import transaction
-from supervisor_app.store.models import Incident, LogEntry, Resource, Station
-from supervisor_app.store.types import db_now
+from supervisor_app.services.live_rows import (
+    LATEST_LOG_LIMIT,
+    IncidentRow,
+    LogLine,
+    ResourceRow,
+    StationRef,
+    load_snapshot,
+)
 
-LATEST_LOG_LIMIT = 30
-_OPEN = sorted(s.value for s in OPEN_INCIDENT_STATUSES)
+__all__ = [
+    "LATEST_LOG_LIMIT",
+    "LogLine",
+    "OverviewSnapshot",
+    "PriorityCount",
+    "StationStatusCounts",
+    "load_overview",
+    "overview_from",
+    "priority_counts",
+    "station_counts",
+]
 
 
 @dataclass(frozen=True)
@@ -51,21 +67,6 @@ class StationStatusCounts:
 
 
 @dataclass(frozen=True)
-class LogLine:
-    """One incident log entry as the overview lists it."""
-
-    entry_id: int
-    incident_id: int
-    reference: str
-    occurred_at: datetime
-    recorded_at: datetime
-    code: str
-    author: str
-    desk: str
-    text: str
-
-
-@dataclass(frozen=True)
 class OverviewSnapshot:
     priorities: tuple[PriorityCount, ...]
     stations: tuple[StationStatusCounts, ...]
@@ -80,66 +81,38 @@ class OverviewSnapshot:
         return sum(p.open for p in self.priorities)
 
 
-def count_open_incidents_by_priority(session: Session) -> tuple[PriorityCount, ...]:
-    rows = session.execute(
-        select(Incident.priority, Incident.status, func.count())
-        .where(Incident.status.in_(_OPEN))
-        .group_by(Incident.priority, Incident.status)
-    ).all()
-    open_counts: dict[str, int] = {}
-    awaiting: dict[str, int] = {}
-    for priority, status, count in rows:
-        open_counts[priority] = open_counts.get(priority, 0) + count
-        if status == IncidentStatus.AWAITING_RESOURCE.value:
-            awaiting[priority] = awaiting.get(priority, 0) + count
-    return tuple(PriorityCount(p, open_counts[p], awaiting.get(p, 0)) for p in sorted(open_counts))
+def priority_counts(open_incidents: Iterable[IncidentRow]) -> tuple[PriorityCount, ...]:
+    """Open incidents by priority (priorities with none are left out), in priority-code order."""
+    open_counts: Counter[str] = Counter()
+    awaiting: Counter[str] = Counter()
+    for row in open_incidents:
+        open_counts[row.priority] += 1
+        if row.status == IncidentStatus.AWAITING_RESOURCE.value:
+            awaiting[row.priority] += 1
+    return tuple(PriorityCount(p, open_counts[p], awaiting[p]) for p in sorted(open_counts))
 
 
-def count_resources_by_station_and_status(session: Session) -> tuple[StationStatusCounts, ...]:
-    stations = session.execute(select(Station.id, Station.code, Station.name).order_by(Station.id)).all()
-    counts: dict[int, dict[str, int]] = {station_id: {} for station_id, _code, _name in stations}
-    for station_id, status, count in session.execute(
-        select(Resource.station_id, Resource.status, func.count()).group_by(Resource.station_id, Resource.status)
-    ):
-        counts.setdefault(station_id, {})[status] = count
-    return tuple(StationStatusCounts(code, name, counts[station_id]) for station_id, code, name in stations)
+def station_counts(stations: Sequence[StationRef], resources: Iterable[ResourceRow]) -> tuple[StationStatusCounts, ...]:
+    """Resources by station and status, stations in the order given (those without resources too)."""
+    counts: dict[str, Counter[str]] = {station.code: Counter() for station in stations}
+    for row in resources:
+        counts.setdefault(row.station_code, Counter())[row.status] += 1
+    return tuple(StationStatusCounts(s.code, s.name, dict(counts[s.code])) for s in stations)
 
 
-def latest_log_lines(session: Session, limit: int = LATEST_LOG_LIMIT) -> tuple[LogLine, ...]:
-    """The ``limit`` most recent log entries of all incidents, newest first (by when they happened)."""
-    rows = session.execute(
-        select(LogEntry, Incident.reference)
-        .join(Incident, Incident.id == LogEntry.incident_id)
-        .order_by(LogEntry.occurred_at.desc(), LogEntry.id.desc())
-        .limit(limit)
-    ).all()
-    return tuple(
-        LogLine(
-            entry_id=entry.id,
-            incident_id=entry.incident_id,
-            reference=reference,
-            occurred_at=entry.occurred_at,
-            recorded_at=entry.recorded_at,
-            code=entry.code,
-            author=entry.author,
-            desk=entry.desk,
-            text=entry.text,
-        )
-        for entry, reference in rows
+def overview_from(
+    stations: Sequence[StationRef],
+    open_incidents: Iterable[IncidentRow],
+    resources: Iterable[ResourceRow],
+    log_lines: Sequence[LogLine],
+    as_of: datetime,
+) -> OverviewSnapshot:
+    return OverviewSnapshot(
+        priority_counts(open_incidents), station_counts(stations, resources), tuple(log_lines), as_of
     )
 
 
 def load_overview(session: Session, actor: Actor, *, log_limit: int = LATEST_LOG_LIMIT) -> OverviewSnapshot:
-    """Everything the overview shows, from one snapshot of the database so the figures agree.
-
-    SQLite reads within one transaction see one snapshot; PostgreSQL needs REPEATABLE READ for that.
-    """
-    with transaction(session, actor, Action.VIEW_INCIDENTS):
-        if session.get_bind().dialect.name == "postgresql":
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        return OverviewSnapshot(
-            priorities=count_open_incidents_by_priority(session),
-            stations=count_resources_by_station_and_status(session),
-            latest_log=latest_log_lines(session, log_limit),
-            as_of=session.execute(select(db_now())).scalar_one(),
-        )
+    """Everything the overview shows, from one consistent view of the database."""
+    snapshot = load_snapshot(session, actor, log_limit=log_limit)
+    return overview_from(snapshot.stations, snapshot.incidents, snapshot.resources, snapshot.log_lines, snapshot.as_of)

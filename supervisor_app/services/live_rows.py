@@ -17,12 +17,34 @@ from sqlalchemy.orm import Session
 from supervisor_app.domain.changes import Changes, EntityKind
 from supervisor_app.domain.incidents import OPEN_INCIDENT_STATUSES
 from supervisor_app.domain.people import Action, Actor
-from supervisor_app.services.desk_overview import LATEST_LOG_LIMIT, LogLine
 from supervisor_app.services.unit_of_work import transaction
 from supervisor_app.store.change_log import latest_seq
 from supervisor_app.store.models import Incident, LogEntry, Resource, Station
+from supervisor_app.store.types import db_now
 
 _OPEN = sorted(s.value for s in OPEN_INCIDENT_STATUSES)
+LATEST_LOG_LIMIT = 30
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One incident log entry as the desk lists it."""
+
+    entry_id: int
+    incident_id: int
+    reference: str
+    occurred_at: datetime
+    recorded_at: datetime
+    code: str
+    author: str
+    desk: str
+    text: str
+
+
+@dataclass(frozen=True)
+class StationRef:
+    code: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -59,6 +81,8 @@ class ResourceRow:
 @dataclass(frozen=True)
 class Snapshot:
     seq: int  # the last change this snapshot includes
+    as_of: datetime  # the database clock when it was read
+    stations: tuple[StationRef, ...]
     incidents: tuple[IncidentRow, ...]  # open ones
     resources: tuple[ResourceRow, ...]
     log_lines: tuple[LogLine, ...]  # newest first
@@ -141,8 +165,11 @@ def load_snapshot(session: Session, actor: Actor, *, log_limit: int = LATEST_LOG
     with transaction(session, actor, Action.VIEW_INCIDENTS):
         if session.get_bind().dialect.name == "postgresql":
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        stations = session.execute(select(Station.code, Station.name).order_by(Station.id)).all()
         return Snapshot(
             seq=latest_seq(session.connection()),
+            as_of=session.execute(select(db_now())).scalar_one(),
+            stations=tuple(StationRef(code, name) for code, name in stations),
             incidents=_incident_rows(session, Incident.status.in_(_OPEN)),
             resources=_resource_rows(session),
             log_lines=_log_lines(session, limit=log_limit),

@@ -6,8 +6,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from supervisor_app.services.desk_overview import LogLine
-from supervisor_app.services.live_rows import IncidentRow, ReloadedRows, ResourceRow, Snapshot
+from supervisor_app.services.live_rows import IncidentRow, LogLine, ReloadedRows, ResourceRow, Snapshot, StationRef
 
 
 @dataclass(frozen=True)
@@ -37,6 +36,8 @@ class LiveState:
         self._lock = threading.Lock()
         self._log_limit = log_limit
         self.seq = snapshot.seq
+        self.as_of = snapshot.as_of  # the database time of the newest change applied
+        self.stations: tuple[StationRef, ...] = snapshot.stations
         self._incidents = {row.id: row for row in snapshot.incidents}
         self._closed: dict[int, int] = {}  # id -> version at which it left the open set
         self._resources = {row.id: row for row in snapshot.resources}
@@ -71,6 +72,8 @@ class LiveState:
                 kept = {line.entry_id for line in self._log}
                 fresh = [line for line in fresh if line.entry_id in kept]
             self.seq = max(self.seq, seq)
+            if committed_at is not None and committed_at > self.as_of:
+                self.as_of = committed_at
             return Applied(
                 seq,
                 committed_at,

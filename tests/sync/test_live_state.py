@@ -2,16 +2,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from supervisor_app.services.desk_overview import LogLine
-from supervisor_app.services.live_rows import IncidentRow, ReloadedRows, ResourceRow, Snapshot
+from supervisor_app.services.live_rows import IncidentRow, LogLine, ReloadedRows, ResourceRow, Snapshot, StationRef
 from supervisor_app.sync.live_state import LiveState
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 def incident(id_: int, version: int, status: str = "awaiting_resource") -> IncidentRow:
-    return IncidentRow(id_, f"INC-20261123-{id_:04d}", "GAS_ESCAPE_INTERNAL", "P1", status, "Testikatu 1",
-                       60.17, 24.94, T0, version)
+    return IncidentRow(
+        id_, f"INC-20261123-{id_:04d}", "GAS_ESCAPE_INTERNAL", "P1", status, "Testikatu 1", 60.17, 24.94, T0, version
+    )
 
 
 def resource(id_: int, version: int, status: str = "available") -> ResourceRow:
@@ -24,17 +24,29 @@ def line(id_: int, minutes: int) -> LogLine:
 
 
 def state(log_limit: int = 3) -> LiveState:
-    return LiveState(Snapshot(10, (incident(1, 1),), (resource(1, 1),), (line(2, 2), line(1, 1))), log_limit)
+    return LiveState(
+        Snapshot(
+            10,
+            T0,
+            (StationRef("KAMPPI", "Kamppi depot"),),
+            (incident(1, 1),),
+            (resource(1, 1),),
+            (line(2, 2), line(1, 1)),
+        ),
+        log_limit,
+    )
 
 
 def test_newer_rows_replace_older_and_repeats_change_nothing() -> None:
     live = state()
-    applied = live.apply(ReloadedRows(incidents=(incident(1, 2, "resource_assigned"),),
-                                      resources=(resource(1, 2, "assigned"),)), seq=11)
+    applied = live.apply(
+        ReloadedRows(incidents=(incident(1, 2, "resource_assigned"),), resources=(resource(1, 2, "assigned"),)), seq=11
+    )
     assert [r.status for r in applied.incidents] == ["resource_assigned"]
     assert [r.status for r in applied.resources] == ["assigned"]
-    again = live.apply(ReloadedRows(incidents=(incident(1, 2, "resource_assigned"),),
-                                    resources=(resource(1, 1, "available"),)), seq=11)
+    again = live.apply(
+        ReloadedRows(incidents=(incident(1, 2, "resource_assigned"),), resources=(resource(1, 1, "available"),)), seq=11
+    )
     assert again.is_empty
     assert live.resources()[0].status == "assigned" and live.seq == 11
 

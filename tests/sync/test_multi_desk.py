@@ -18,8 +18,8 @@ from supervisor_app.services.resources import change_resource_status
 from supervisor_app.store.change_log import latest_seq
 from supervisor_app.store.engine import writer
 from supervisor_app.store.models import Incident, Resource
-from tests.services.conftest import new_incident
 from supervisor_app.sync.desk_process import DeskProcess
+from tests.services.conftest import new_incident
 
 
 @pytest.fixture
@@ -49,7 +49,11 @@ def _seq(engine: Engine) -> int:
 
 
 def test_two_desk_processes_see_a_third_desks_changes(
-    seeded: Engine, db_url: str, tmp_path: Path, pack: OrganisationPack, supervisor: Actor,
+    seeded: Engine,
+    db_url: str,
+    tmp_path: Path,
+    pack: OrganisationPack,
+    supervisor: Actor,
     desks: list[DeskProcess],
 ) -> None:
     first, second = _start(desks, db_url, tmp_path, "desk-a"), _start(desks, db_url, tmp_path, "desk-b")
@@ -70,7 +74,11 @@ def test_two_desk_processes_see_a_third_desks_changes(
 
 
 def test_a_killed_desk_catches_up_when_restarted(
-    seeded: Engine, db_url: str, tmp_path: Path, pack: OrganisationPack, supervisor: Actor,
+    seeded: Engine,
+    db_url: str,
+    tmp_path: Path,
+    pack: OrganisationPack,
+    supervisor: Actor,
     desks: list[DeskProcess],
 ) -> None:
     desk = _start(desks, db_url, tmp_path, "desk-a")
@@ -83,8 +91,9 @@ def test_a_killed_desk_catches_up_when_restarted(
     restarted = _start(desks, db_url, tmp_path, "desk-a")
     ready = restarted.ready()
     with Session(seeded) as session:
-        open_now = session.scalar(select(func.count()).where(
-            Incident.status.in_([s.value for s in OPEN_INCIDENT_STATUSES])))
+        open_now = session.scalar(
+            select(func.count()).where(Incident.status.in_([s.value for s in OPEN_INCIDENT_STATUSES]))
+        )
     assert ready["seq"] == _seq(seeded)
     assert ready["open_incidents"] == open_now
     with Session(writer(seeded)) as session:
