@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from functools import reduce
 
@@ -40,22 +41,29 @@ class DeskSync:
         self._on_state = on_state
         self._log_limit = log_limit
         self._feed: ChangeFeed | None = None
+        self._stopped = False
+        self._lock = threading.Lock()
         self.state: LiveState | None = None
 
     def start(self) -> LiveState:
         """Load the snapshot (on the calling thread) and start following changes after it."""
         with self._context.read_session() as session:
             snapshot = load_snapshot(session, self._context.actor, log_limit=self._log_limit)
-        self.state = LiveState(snapshot, self._log_limit)
-        self._feed = ChangeFeed(
-            self._context.engine, after_seq=snapshot.seq, on_notices=self._apply, on_state=self._on_state
-        )
-        self._feed.start()
-        return self.state
+        state = LiveState(snapshot, self._log_limit)
+        feed = ChangeFeed(self._context.engine, after_seq=snapshot.seq, on_notices=self._apply, on_state=self._on_state)
+        with self._lock:
+            if self._stopped:  # stop() was called while the snapshot loaded: start nothing
+                return state
+            self.state, self._feed = state, feed
+            feed.start()
+        return state
 
     def stop(self) -> None:
-        if self._feed is not None:
-            self._feed.stop()
+        with self._lock:
+            self._stopped = True
+            feed = self._feed
+        if feed is not None:
+            feed.stop()
 
     @property
     def feed_status(self) -> FeedStatus | None:

@@ -39,7 +39,8 @@ class ElidedLabel(QLabel):
         shown = self.shown_text()
         painter = QPainter(self)
         try:
-            self.style().drawItemText(painter, rect, int(self.alignment()), option.palette, self.isEnabled(), shown,
-                                      self.foregroundRole())
+            self.style().drawItemText(
+                painter, rect, int(self.alignment()), option.palette, self.isEnabled(), shown, self.foregroundRole()
+            )
         finally:
             painter.end()

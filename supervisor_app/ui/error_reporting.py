@@ -115,9 +115,7 @@ class ErrorReporter(QObject):
         """The database answers again: the next connection failure is logged in full."""
         self._outage_logged = False
 
-    def _excepthook(
-        self, exc_type: type[BaseException], error: BaseException, traceback: TracebackType | None
-    ) -> None:
+    def _excepthook(self, exc_type: type[BaseException], error: BaseException, traceback: TracebackType | None) -> None:
         if issubclass(exc_type, KeyboardInterrupt | SystemExit):
             if self._previous_hook is not None:
                 self._previous_hook(exc_type, error, traceback)

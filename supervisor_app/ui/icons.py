@@ -51,8 +51,9 @@ def icon_dir() -> Path | None:
     for folder in candidates:
         if (folder / "connection-ok.svg").is_file():
             return folder
-    log.error("No icon folder found (looked in %s); the desk shows text without icons.",
-              ", ".join(str(c) for c in candidates))
+    log.error(
+        "No icon folder found (looked in %s); the desk shows text without icons.", ", ".join(str(c) for c in candidates)
+    )
     return None
 
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QSize, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSize, QTimer, Slot
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from supervisor_app.services.context import DeskContext
+from supervisor_app.store.change_feed import FeedState, FeedStatus
 from supervisor_app.ui.error_messages import CONNECTION_MESSAGE_KEY, reconnected_message
 from supervisor_app.ui.error_reporting import ErrorReporter
 from supervisor_app.ui.help_dialogs import AboutDialog, ShortcutsDialog
+from supervisor_app.ui.live_sync import LiveSync
 from supervisor_app.ui.message_bar import MessageBar
 from supervisor_app.ui.overview import OverviewView
 from supervisor_app.ui.runner import Runner
@@ -49,6 +51,8 @@ class MainWindow(QMainWindow):
         self._help_windows: dict[str, QWidget] = {}
 
         self.runner = Runner.for_context(context, parent=self)
+        self.live = LiveSync(context, self.runner, parent=self)
+        self._live_requested = False
         self.error_reporter = ErrorReporter(context.settings.data_dir / "logs", timezone, parent=self)
         self.message_bar = MessageBar(self)
         self.view_stack = QStackedWidget(self)
@@ -78,8 +82,9 @@ class MainWindow(QMainWindow):
 
     # Assembly
 
-    def _action(self, name: str, text: str, shortcut: str | QKeySequence, slot: Callable[[], object],
-                *, tip: str = "") -> QAction:
+    def _action(
+        self, name: str, text: str, shortcut: str | QKeySequence, slot: Callable[[], object], *, tip: str = ""
+    ) -> QAction:
         action = QAction(text, self)
         action.setObjectName(f"action-{name}")
         action.setShortcut(QKeySequence(shortcut))
@@ -93,27 +98,43 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
-        file_menu.addAction(self._action("quit", "&Quit", "Ctrl+Q", self.close,
-                                         tip="Close the desk"))
+        file_menu.addAction(self._action("quit", "&Quit", "Ctrl+Q", self.close, tip="Close the desk"))
 
         self.view_menu = menus.addMenu("&View")
         self._view_actions_anchor = self.view_menu.addSeparator()
-        self.view_menu.addAction(self._action("refresh", "&Refresh", "F5", self.on_refresh,
-                                              tip="Reload what the view shows"))
+        self.view_menu.addAction(
+            self._action("refresh", "&Refresh", "F5", self.on_refresh, tip="Reload what the view shows")
+        )
         self.view_menu.addSeparator()
         theme_group = QActionGroup(self)
         for theme in THEMES.values():
-            action = self._action(f"theme-{theme.name}", f"{theme.label} theme", THEME_SHORTCUTS[theme.name],
-                                  lambda *_checked, name=theme.name: self.set_theme(name))
+            action = self._action(
+                f"theme-{theme.name}",
+                f"{theme.label} theme",
+                THEME_SHORTCUTS[theme.name],
+                lambda *_checked, name=theme.name: self.set_theme(name),
+            )
             action.setCheckable(True)
             theme_group.addAction(action)
             self.view_menu.addAction(action)
-        self.view_menu.addAction(self._action("toggle-theme", "&Switch theme", "Ctrl+Shift+T", self.toggle_theme,
-                                              tip="Switch between the dark and high-contrast themes"))
+        self.view_menu.addAction(
+            self._action(
+                "toggle-theme",
+                "&Switch theme",
+                "Ctrl+Shift+T",
+                self.toggle_theme,
+                tip="Switch between the dark and high-contrast themes",
+            )
+        )
         self.view_menu.addSeparator()
         self.view_menu.addAction(self._action("full-screen", "&Full screen", "F11", self.toggle_full_screen))
-        dismiss = self._action("dismiss-message", "&Dismiss message", "Esc", self.message_bar.dismiss,
-                               tip="Hide the message at the top of the window")
+        dismiss = self._action(
+            "dismiss-message",
+            "&Dismiss message",
+            "Esc",
+            self.message_bar.dismiss,
+            tip="Hide the message at the top of the window",
+        )
         dismiss.setEnabled(False)
         self.view_menu.addAction(dismiss)
 
@@ -131,6 +152,8 @@ class MainWindow(QMainWindow):
         reporter.sig_database_unreachable.connect(status.on_database_unreachable)
         reporter.sig_message.connect(bar.show_message)
         status.sig_connection_changed.connect(self.on_connection_changed)
+        self.live.sig_connection.connect(self.on_feed_status)
+        self.live.sig_start_failed.connect(status.on_database_unreachable)
         bar.sig_visibility_changed.connect(self.actions_by_name["dismiss-message"].setEnabled)
 
     def add_view(self, view: DeskView) -> None:
@@ -141,8 +164,9 @@ class MainWindow(QMainWindow):
         self.views[view.NAME] = view
         self.view_stack.addWidget(view)
         view.sig_error.connect(self.error_reporter.report)
-        action = self._action(f"view-{view.NAME}", view.TITLE, shortcut,
-                              lambda *_checked, name=view.NAME: self.show_view(name))
+        action = self._action(
+            f"view-{view.NAME}", view.TITLE, shortcut, lambda *_checked, name=view.NAME: self.show_view(name)
+        )
         self.view_menu.insertAction(self._view_actions_anchor, action)
         view.on_theme_changed(self.theme)
 
@@ -213,6 +237,28 @@ class MainWindow(QMainWindow):
         window.raise_()
         window.activateWindow()
 
+    # Live updates
+
+    def start_live_updates(self) -> None:
+        """Follow other desks' changes (started once the window is on screen, never delaying it)."""
+        if not self._live_requested:
+            self._live_requested = True
+            for view in self.views.values():
+                self.live.sig_started.connect(view.on_live_started)
+                self.live.sig_applied.connect(view.on_live_applied)
+            self.live.start()
+
+    def on_feed_status(self, status: FeedStatus) -> None:
+        if status.state is FeedState.LIVE:
+            self.status.on_database_reachable()
+        elif status.state is FeedState.LOST:
+            self.status.on_database_unreachable(status.reason)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._live_requested:
+            QTimer.singleShot(0, self.start_live_updates)
+
     # Closing
 
     def shutdown(self) -> None:
@@ -225,6 +271,7 @@ class MainWindow(QMainWindow):
         for view in self.views.values():
             view.on_close()
         self.status.stop_clock()
+        self.live.stop()
         self.runner.shutdown()
         self.error_reporter.close()
 

@@ -238,7 +238,8 @@ class Runner(QObject):
                 self._write_thread.setParent(None)
                 _writes_finishing_after_shutdown.append(self._write_thread)
                 self._write_thread.finished.connect(
-                    lambda thread=self._write_thread: _writes_finishing_after_shutdown.remove(thread))
+                    lambda thread=self._write_thread: _writes_finishing_after_shutdown.remove(thread)
+                )
         remaining = max(0, int(deadline.remainingTime()))
         if not self._read_pool.waitForDone(remaining):
             log.error("A database read was still running after %d ms at shutdown.", timeout_ms)

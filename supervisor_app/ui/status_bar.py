@@ -38,8 +38,9 @@ def roles_text(actor: Actor) -> str:
 class StatusItem(QWidget):
     """An icon and a text side by side; the icon repeats what the text says, never replaces it."""
 
-    def __init__(self, icon_name: str, text: str = "", *, tooltip: str = "", elide: bool = False,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, icon_name: str, text: str = "", *, tooltip: str = "", elide: bool = False, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.icon_name = icon_name
         self.icon = QLabel(self)
@@ -100,8 +101,9 @@ class DeskStatusBar(QStatusBar):
         self._lost_since: datetime | None = None
 
         self.connection = StatusItem("connection-unknown", "Connecting\u2026", parent=self)
-        self.database = StatusItem("database", database_label, tooltip=f"Database: {database_label}", elide=True,
-                                   parent=self)
+        self.database = StatusItem(
+            "database", database_label, tooltip=f"Database: {database_label}", elide=True, parent=self
+        )
         self.busy = StatusItem("busy", "", tooltip="Database work in progress", parent=self)
         self.desk = StatusItem("desk", f"Desk: {desk_name}", tooltip="The desk this computer acts as", parent=self)
         user_text = f"{actor.label} ({roles_text(actor)})"

@@ -13,6 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from supervisor_app.services.context import DeskContext
+from supervisor_app.sync.live_state import Applied, LiveState
 from supervisor_app.ui.runner import Runner
 from supervisor_app.ui.theme import DARK, Theme
 
@@ -46,6 +47,12 @@ class DeskView(QWidget):
         """The database answers again (True) or stopped answering (False)."""
         if connected:
             self.on_refresh()
+
+    def on_live_started(self, state: LiveState) -> None:
+        """Live updates began: ``state`` is current and will be kept so (read it, never change it)."""
+
+    def on_live_applied(self, applied: Applied, state: LiveState) -> None:
+        """Changes from any desk were applied to ``state``; ``applied`` says which rows changed."""
 
     def on_shown(self) -> None:
         """The view became the one on screen."""

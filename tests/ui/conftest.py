@@ -115,13 +115,15 @@ def desk_context(desk_settings: Settings, pack: OrganisationPack) -> Iterator[De
 
 @pytest.fixture
 def main_window(qtbot: QtBot, desk_context: DeskContext) -> Iterator[MainWindow]:
-    """The shown main window, with its first overview load finished; closed (runner shut down) after."""
+    """The shown main window, its overview loaded and live; closed (runner and feed stopped) after."""
     window = create_main_window(desk_context)
     window.show()
     qtbot.waitExposed(window)
     overview = window.views["overview"]
-    qtbot.waitUntil(lambda: getattr(overview, "snapshot", None) is not None and not window.runner.busy_count,
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: getattr(overview, "snapshot", None) is not None and overview.is_live and not window.runner.busy_count,
+        timeout=10_000,
+    )
     yield window
     window.close()
     window.deleteLater()

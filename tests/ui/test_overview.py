@@ -113,11 +113,11 @@ def test_tables_have_fixed_row_heights(main_window: MainWindow) -> None:
             assert table.horizontalHeader().sectionResizeMode(column) != QHeaderView.ResizeMode.ResizeToContents
 
 
-def test_refresh_is_periodic_and_says_so(main_window: MainWindow) -> None:
+def test_the_view_goes_live_and_says_so(main_window: MainWindow) -> None:
     view = _overview(main_window)
-    assert view._timer.isActive() and view._timer.interval() == 15_000
-    assert "15 seconds" in view.refresh_button.toolTip()
-    assert "live change notices" in view.refresh_button.toolTip()
+    assert view.is_live and not view._timer.isActive()  # no polling once the feed keeps it current
+    assert "\u00b7 live \u00b7" in view._updated.text()
+    assert "Live:" in view.refresh_button.toolTip() and "15 seconds" in view.refresh_button.toolTip()
 
 
 def test_a_new_log_entry_appears_on_refresh(qtbot: QtBot, main_window: MainWindow, desk_context: DeskContext) -> None:

@@ -1,8 +1,9 @@
 """The desk overview: open incidents by priority, resources by station and status, the latest log.
 
-Everything shown is read from the database through the runner, off the UI thread. The view
-refreshes on F5 and every 15 seconds. The periodic refresh is an honest stop-gap: until desks hear
-live change notices, a change made elsewhere appears here within one interval.
+Everything shown comes from the desk's live state: loaded once off the UI thread, then kept
+current by the change feed, so a change at any desk appears here within moments, applied as row
+inserts and cell changes rather than a reload. F5 reads the database afresh. Until live updates
+have started (or while they cannot), the view reads the database every 15 seconds instead.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QSp
 
 from supervisor_app.pack import UnknownCodeError
 from supervisor_app.services.context import DeskContext
-from supervisor_app.services.desk_overview import LATEST_LOG_LIMIT, OverviewSnapshot, load_overview
+from supervisor_app.services.desk_overview import LATEST_LOG_LIMIT, OverviewSnapshot, load_overview, overview_from
+from supervisor_app.sync.live_state import Applied, LiveState
 from supervisor_app.ui.centred_icon_header import CentredIconHeader
 from supervisor_app.ui.icons import tinted_icon
 from supervisor_app.ui.overview.log_model import LatestLogModel, LogColumn
@@ -27,8 +29,8 @@ from supervisor_app.ui.view_base import DeskView
 
 REFRESH_INTERVAL_MS = 15_000
 REFRESH_HINT = (
-    "Refreshes every 15 seconds and on F5. Changes made at other desks appear within one refresh; "
-    "live change notices will make this immediate."
+    "Live: changes made at any desk appear as they are committed. F5 reads the database afresh. "
+    "Without a live connection the view reads the database every 15 seconds."
 )
 LOG_COLUMN_WIDTHS = {
     LogColumn.TIME: 96,
@@ -79,6 +81,7 @@ class OverviewView(DeskView):
         self._size_columns()
 
         self.setFocusProxy(self.log_table)
+        self._live = False
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_INTERVAL_MS)
         self._timer.timeout.connect(self.on_refresh)
@@ -98,10 +101,18 @@ class OverviewView(DeskView):
         header.addWidget(self._updated)
         header.addWidget(self.refresh_button)
 
-        self.station_panel = Panel("Resources by station and status", self.station_table,
-                                   hint="Counts of resources; \u00b7 means none", parent=self)
-        self.log_panel = Panel(f"Latest {LATEST_LOG_LIMIT} log entries, all incidents", self.log_table,
-                               hint="Newest first \u00b7 organisation time", parent=self)
+        self.station_panel = Panel(
+            "Resources by station and status",
+            self.station_table,
+            hint="Counts of resources; \u00b7 means none",
+            parent=self,
+        )
+        self.log_panel = Panel(
+            f"Latest {LATEST_LOG_LIMIT} log entries, all incidents",
+            self.log_table,
+            hint="Newest first \u00b7 organisation time",
+            parent=self,
+        )
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self.station_panel)
@@ -166,6 +177,25 @@ class OverviewView(DeskView):
     def on_close(self) -> None:
         self._timer.stop()
 
+    @property
+    def is_live(self) -> bool:
+        """Kept current by the change feed (rather than read every 15 seconds)."""
+        return self._live
+
+    def on_live_started(self, state: LiveState) -> None:
+        self._live = True
+        self._timer.stop()  # the feed keeps the view current from now on
+        self._show_live(state)
+
+    def on_live_applied(self, applied: Applied, state: LiveState) -> None:
+        self._show_live(state)
+
+    def _show_live(self, state: LiveState) -> None:
+        """Show the live state; the models turn the differences into precise row and cell updates."""
+        self._on_loaded(
+            overview_from(state.stations, state.incidents(), state.resources(), state.log_lines(), state.as_of)
+        )
+
     def _on_loaded(self, snapshot: OverviewSnapshot) -> None:
         self._loading = False
         self.snapshot = snapshot
@@ -174,7 +204,8 @@ class OverviewView(DeskView):
         self._fit_station_table()
         self.log_model.set_lines(snapshot.latest_log, snapshot.as_of)
         shown_at = snapshot.as_of.astimezone(self._timezone)
-        self._updated.setText(f"Updated {shown_at:%H:%M:%S} \u00b7 every 15 s \u00b7 F5 to refresh now")
+        cadence = "live" if self._live else "every 15 s"
+        self._updated.setText(f"Updated {shown_at:%H:%M:%S} \u00b7 {cadence} \u00b7 F5 to refresh now")
         self.sig_refreshed.emit(snapshot.as_of)
 
     def _on_load_failed(self, error: BaseException) -> None:
@@ -186,4 +217,3 @@ class OverviewView(DeskView):
         if self.snapshot is None:
             return "opening"
         return f"{self.snapshot.as_of.astimezone(self._timezone):%H:%M:%S}"
-
