@@ -1,0 +1,86 @@
+"""A throwaway PostgreSQL server of the test's own, on a free port, that a test may restart or stop.
+
+It uses the server binaries of the machine's PostgreSQL installation (``initdb``, ``pg_ctl``);
+as root it runs them as the ``postgres`` user, as PostgreSQL requires.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+
+def _bin_dir() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    if found:
+        return Path(found[-1]).parent
+    on_path = shutil.which("pg_ctl")
+    return Path(on_path).parent if on_path else None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ThrowawayCluster:
+    def __init__(self, base: Path) -> None:
+        bin_dir = _bin_dir()
+        if bin_dir is None:
+            raise FileNotFoundError("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+        self.bin_dir = bin_dir
+        self.base = base
+        self.data = base / "data"
+        self.sockets = base / "sockets"
+        self.log = base / "server.log"
+        self.port = _free_port()
+        self._as_postgres = os.geteuid() == 0
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *args: str) -> None:
+        command = [str(self.bin_dir / args[0]), *args[1:]]
+        if self._as_postgres:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        if result.returncode != 0:
+            log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+            raise RuntimeError(f"{' '.join(args[:2])} failed: {result.stderr or result.stdout}\n{log}")
+
+    def _options(self) -> str:
+        return (
+            f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=on -c full_page_writes=off"
+        )
+
+    def start(self) -> None:
+        self.sockets.mkdir(parents=True, exist_ok=True)
+        if self._as_postgres:
+            owner = pwd.getpwnam("postgres")
+            for path in (self.base, self.sockets):
+                os.chown(path, owner.pw_uid, owner.pw_gid)
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
+        self._run("pg_ctl", "-D", str(self.data), "-o", self._options(), "-l", str(self.log), "-w", "start")
+
+    def restart(self) -> float:
+        """Restart the server (fast shutdown: sessions are cut, as in a failover); seconds it took."""
+        started = time.monotonic()
+        self._run(
+            "pg_ctl", "-D", str(self.data), "-o", self._options(), "-l", str(self.log), "-m", "fast", "-w", "restart"
+        )
+        return time.monotonic() - started
+
+    def stop(self) -> None:
+        if self.data.exists():
+            with contextlib.suppress(RuntimeError):  # already stopped
+                self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
