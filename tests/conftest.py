@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from sqlalchemy.engine import make_url
 from supervisor_app.domain.people import Actor, Role
 from supervisor_app.store import migrate
 from supervisor_app.store.engine import make_engine
+from tests.support.pg_cluster import ThrowawayCluster
 
 if TYPE_CHECKING:
     from supervisor_app.pack import OrganisationPack
@@ -122,3 +124,20 @@ def supervisor() -> Actor:
 @pytest.fixture
 def operator() -> Actor:
     return Actor.of("op.one", [Role.OPERATOR], "desk-2")
+
+
+@pytest.fixture
+def cluster() -> Iterator[ThrowawayCluster]:
+    """A PostgreSQL server of the test's own, which it may restart or take down."""
+    base = Path(tempfile.mkdtemp(prefix="desk-cluster-"))
+    os.chmod(base, 0o755)  # the server runs as its own user and must reach its folders
+    try:
+        server = ThrowawayCluster(base)
+    except FileNotFoundError as missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"{missing} (CI requires them)")
+        pytest.skip(str(missing))
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(base, ignore_errors=True)

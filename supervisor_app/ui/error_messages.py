@@ -39,14 +39,7 @@ def message_for(error: BaseException, *, at: datetime, log_file: Path | None) ->
     if isinstance(error, DomainError):
         return PersonMessage(Severity.WARNING, str(error), key=f"domain:{type(error).__name__}:{error}")
     if is_connection_error(error):
-        return PersonMessage(
-            Severity.ERROR,
-            f"The connection to the database was lost at {when}.",
-            "The desk keeps trying. Until the status bar shows \u201cConnected\u201d again, figures on "
-            "screen may be out of date and changes cannot be saved. If it does not come back within a "
-            "minute, check the network and tell the duty manager.",
-            key=CONNECTION_MESSAGE_KEY,
-        )
+        return connection_lost_message(at)
     if isinstance(error, StoreError):
         return PersonMessage(Severity.ERROR, str(error), key=f"store:{error}")
     where = f" The details are in {log_file}." if log_file else ""
@@ -59,10 +52,30 @@ def message_for(error: BaseException, *, at: datetime, log_file: Path | None) ->
     )
 
 
-def reconnected_message(at: datetime) -> PersonMessage:
+def connection_lost_message(at: datetime) -> PersonMessage:
+    """``at``: when the connection was lost, in the desk's local time."""
+    return PersonMessage(
+        Severity.ERROR,
+        f"The connection to the database was lost at {at:%H:%M:%S}.",
+        "The desk keeps trying. Until the status bar shows \u201cConnected\u201d again, the screen shows "
+        "the state as it was then and changes cannot be saved. If it does not come back within a "
+        "minute, check the network and tell the duty manager.",
+        key=CONNECTION_MESSAGE_KEY,
+    )
+
+
+def reconnected_message(at: datetime, caught_up: int | None = None) -> PersonMessage:
+    """``caught_up``: changes made at other desks during the outage, now applied (None: unknown)."""
+    if caught_up is None:
+        advice = "Figures on screen are being refreshed."
+    elif caught_up == 0:
+        advice = "Nothing changed at other desks meanwhile; the screen is up to date."
+    else:
+        changes = f"{caught_up} change{'s' if caught_up != 1 else ''}"
+        advice = f"Caught up with {changes} made at other desks meanwhile; the screen is up to date."
     return PersonMessage(
         Severity.INFO,
         f"The connection to the database is back ({at:%H:%M:%S}).",
-        "Figures on screen are being refreshed.",
+        advice,
         key=CONNECTION_MESSAGE_KEY,
     )

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLa
 
 from supervisor_app.services.context import DeskContext
 from supervisor_app.store.change_feed import FeedState, FeedStatus
-from supervisor_app.ui.error_messages import CONNECTION_MESSAGE_KEY, reconnected_message
+from supervisor_app.ui.error_messages import CONNECTION_MESSAGE_KEY, connection_lost_message, reconnected_message
 from supervisor_app.ui.error_reporting import ErrorReporter
 from supervisor_app.ui.help_dialogs import AboutDialog, ShortcutsDialog
 from supervisor_app.ui.live_sync import LiveSync
@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         self.runner = Runner.for_context(context, parent=self)
         self.live = LiveSync(context, self.runner, parent=self)
         self._live_requested = False
+        self._lost_at_seq: int | None = None  # the feed's position when the connection was lost
         self.error_reporter = ErrorReporter(context.settings.data_dir / "logs", timezone, parent=self)
         self.message_bar = MessageBar(self)
         self.view_stack = QStackedWidget(self)
@@ -190,7 +191,8 @@ class MainWindow(QMainWindow):
     @Slot(bool)
     def on_connection_changed(self, connected: bool) -> None:
         shown = self.message_bar.message
-        if connected and shown is not None and shown.key == CONNECTION_MESSAGE_KEY:
+        feed_catching_up = self._lost_at_seq is not None  # it will say "back" itself, with what it caught up
+        if connected and not feed_catching_up and shown is not None and shown.key == CONNECTION_MESSAGE_KEY:
             self.message_bar.show_message(reconnected_message(self.status.now()))
         for view in self.views.values():
             view.on_connection_changed(connected)
@@ -249,10 +251,17 @@ class MainWindow(QMainWindow):
             self.live.start()
 
     def on_feed_status(self, status: FeedStatus) -> None:
-        if status.state is FeedState.LIVE:
-            self.status.on_database_reachable()
-        elif status.state is FeedState.LOST:
+        """The change feed is the first to know the database has gone, or is back and caught up."""
+        local = status.since.astimezone(self.status.now().tzinfo)
+        if status.state is FeedState.LOST:
+            self._lost_at_seq = status.caught_up_to
             self.status.on_database_unreachable(status.reason)
+            self.message_bar.show_message(connection_lost_message(local))
+        elif status.state is FeedState.LIVE and self._lost_at_seq is not None:
+            caught_up = status.caught_up_to - self._lost_at_seq
+            self.status.on_database_reachable()  # views refresh; the generic "back" is left to us
+            self._lost_at_seq = None
+            self.message_bar.show_message(reconnected_message(local, caught_up))
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)

@@ -13,6 +13,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStatusBar, QWidget
 
 from supervisor_app.domain.people import Actor
@@ -68,6 +69,7 @@ class StatusItem(QWidget):
         style = self.label.style()
         style.unpolish(self.label)
         style.polish(self.label)
+        self.label.updateGeometry()  # a state's style may change the font, and so the width needed
 
 
 def _separator(parent: QWidget) -> QFrame:
@@ -101,6 +103,11 @@ class DeskStatusBar(QStatusBar):
         self._lost_since: datetime | None = None
 
         self.connection = StatusItem("connection-unknown", "Connecting\u2026", parent=self)
+        widest = QFont(self.connection.label.font())
+        widest.setBold(True)
+        self.connection.label.setMinimumWidth(  # room for the longest state, so nothing is cut or jumps
+            QFontMetrics(widest).horizontalAdvance("Connection lost since 88:88:88") + 8
+        )
         self.database = StatusItem(
             "database", database_label, tooltip=f"Database: {database_label}", elide=True, parent=self
         )

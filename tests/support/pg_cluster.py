@@ -80,6 +80,13 @@ class ThrowawayCluster:
         )
         return time.monotonic() - started
 
+    def take_down(self) -> None:
+        """Stop the server as an outage would (sessions cut); :meth:`bring_back` starts it again."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def bring_back(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-o", self._options(), "-l", str(self.log), "-w", "start")
+
     def stop(self) -> None:
         if self.data.exists():
             with contextlib.suppress(RuntimeError):  # already stopped

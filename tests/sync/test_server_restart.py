@@ -4,12 +4,8 @@ nothing is applied twice."""
 from __future__ import annotations
 
 import itertools
-import os
-import shutil
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,22 +26,6 @@ from supervisor_app.sync.desk_process import DeskProcess
 from tests.support.pg_cluster import ThrowawayCluster
 
 RECONNECT_TARGET_S = 5.0
-
-
-@pytest.fixture
-def cluster() -> Iterator[ThrowawayCluster]:
-    base = Path(tempfile.mkdtemp(prefix="desk-cluster-"))
-    os.chmod(base, 0o755)  # the server runs as its own user and must reach its folders
-    try:
-        server = ThrowawayCluster(base)
-    except FileNotFoundError as missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"{missing} (CI requires them)")
-        pytest.skip(str(missing))
-    server.start()
-    yield server
-    server.stop()
-    shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.mark.postgres

@@ -20,7 +20,6 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-import supervisor_app.ui  # noqa: F401 - applies the PySide6 reference-count guard first
 from supervisor_app.demo import DEFAULT_SEED, seed_demo
 from supervisor_app.domain.people import Actor, Role
 from supervisor_app.pack import OrganisationPack

@@ -8,6 +8,7 @@ have started (or while they cannot), the view reads the database every 15 second
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
@@ -176,6 +177,13 @@ class OverviewView(DeskView):
 
     def on_close(self) -> None:
         self._timer.stop()
+
+    def on_connection_changed(self, connected: bool) -> None:
+        if not connected:
+            since = datetime.now(self._timezone)
+            self._updated.setText(f"Not live since {since:%H:%M:%S} \u00b7 showing the state as it was then")
+            return
+        super().on_connection_changed(connected)
 
     @property
     def is_live(self) -> bool:
