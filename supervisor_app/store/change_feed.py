@@ -63,9 +63,10 @@ class _PostgresWaiter:
     """A dedicated autocommit connection that LISTENs on the change channel."""
 
     def __init__(self, engine: Engine) -> None:
-        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        self._conn = psycopg.connect(
-            url,
+        # The dialect's own translation of the URL, so several hosts and target_session_attrs
+        # (failover to whichever server is the primary) apply here exactly as to the engine.
+        args, options = engine.dialect.create_connect_args(engine.url)
+        options.update(
             autocommit=True,
             connect_timeout=5,
             keepalives=1,
@@ -74,6 +75,7 @@ class _PostgresWaiter:
             keepalives_count=2,
             application_name="desk change feed",
         )
+        self._conn = psycopg.connect(*args, **options)
         self._conn.execute(f"LISTEN {CHANNEL}")
 
     def wait(self, timeout: float) -> bool:

@@ -12,6 +12,7 @@ PostgreSQL (the shared database of several desks): psycopg 3, connections checke
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -55,17 +56,40 @@ NETWORK_FILESYSTEMS = frozenset(
 )
 
 
+_MULTI_HOST = re.compile(
+    r"^(?P<scheme>postgres(?:ql)?(?:\+\w+)?)://(?:(?P<user>[^@/]*)@)?"
+    r"(?P<hosts>[^/@?]*,[^/@?]*)/(?P<database>[^?]*)(?:\?(?P<query>.*))?$"
+)
+
+
+def _multi_host_as_query(raw: str) -> str:
+    """``postgresql://u@h1:5432,h2:5432/db?...`` (as libpq and administrators write it) becomes
+    ``postgresql://u@/db?host=h1:5432&host=h2:5432&...`` (as SQLAlchemy reads it)."""
+    match = _MULTI_HOST.match(raw.strip())
+    if match is None:
+        return raw
+    hosts = [host.strip() for host in match["hosts"].split(",") if host.strip()]
+    query = "&".join([*(f"host={host}" for host in hosts), *([match["query"]] if match["query"] else [])])
+    user = f"{match['user']}@" if match["user"] else ""
+    return f"{match['scheme']}://{user}/{match['database']}?{query}"
+
+
 def parse_database_url(raw: str) -> URL:
-    """Read a database URL, choosing psycopg 3 for PostgreSQL; say what a good one looks like."""
+    """Read a database URL, choosing psycopg 3 for PostgreSQL; say what a good one looks like.
+
+    Several PostgreSQL hosts may be named, primary and standby, with
+    ``target_session_attrs=read-write`` so the desk always writes to whichever is the primary:
+    ``postgresql://desk@db1:5432,db2:5432/supervisor?target_session_attrs=read-write``.
+    """
     try:
-        url = make_url(raw)
+        url = make_url(_multi_host_as_query(raw))
     except ArgumentError:
         raise StoreError(
             f"The database address {raw!r} is not a URL. Use sqlite:///path/to/desk.db or "
             "postgresql://user@host:5432/dbname."
         ) from None
     backend = url.get_backend_name()
-    if backend == "postgresql":
+    if backend in ("postgresql", "postgres"):  # libpq accepts both schemes
         return url.set(drivername="postgresql+psycopg")
     if backend == "sqlite":
         return url
@@ -182,5 +206,9 @@ def describe_url(raw_url: str) -> str:
 def _describe(url: URL) -> str:
     if url.get_backend_name() == "sqlite":
         return f"SQLite {url.database}"
-    host = url.host or os.environ.get("PGHOST", "localhost")
-    return f"PostgreSQL {url.username or ''}@{host}:{url.port or 5432}/{url.database}"
+    hosts = url.query.get("host")
+    if hosts:
+        where = ",".join([hosts] if isinstance(hosts, str) else hosts)
+    else:
+        where = f"{url.host or os.environ.get('PGHOST', 'localhost')}:{url.port or 5432}"
+    return f"PostgreSQL {url.username or ''}@{where}/{url.database}"

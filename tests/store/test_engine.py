@@ -75,3 +75,33 @@ def test_postgresql_urls_use_psycopg3_and_hide_passwords() -> None:
     assert describe(engine) == "PostgreSQL desk@db.example:6543/sup"
     assert "secret" not in describe(engine)
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("raw", "hosts", "rest"),
+    [
+        (
+            "postgresql://desk@db1:5432,db2:5433/sup?target_session_attrs=read-write",
+            ("db1:5432", "db2:5433"),
+            {"target_session_attrs": "read-write"},
+        ),
+        ("postgresql://db1,db2/sup", ("db1", "db2"), {}),
+        (
+            "postgres://desk@10.0.0.1:5432,10.0.0.2:5432/sup?sslmode=verify-full",
+            ("10.0.0.1:5432", "10.0.0.2:5432"),
+            {"sslmode": "verify-full"},
+        ),
+    ],
+)
+def test_several_postgresql_hosts_are_read_as_libpq_writes_them(
+    raw: str, hosts: tuple[str, ...], rest: dict[str, str]
+) -> None:
+    url = parse_database_url(raw)
+    assert url.drivername == "postgresql+psycopg"
+    assert url.query["host"] == hosts
+    assert {k: v for k, v in url.query.items() if k != "host"} == rest
+    engine = make_engine(raw)
+    _args, options = engine.dialect.create_connect_args(engine.url)
+    assert options["host"] == ",".join(h.split(":")[0] for h in hosts)
+    assert describe(engine).startswith("PostgreSQL ") and ",".join(hosts) in describe(engine)
+    engine.dispose()

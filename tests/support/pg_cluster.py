@@ -63,14 +63,41 @@ class ThrowawayCluster:
             "-c synchronous_commit=on -c full_page_writes=off"
         )
 
-    def start(self) -> None:
+    def _prepare_folders(self) -> None:
         self.sockets.mkdir(parents=True, exist_ok=True)
         if self._as_postgres:
             owner = pwd.getpwnam("postgres")
             for path in (self.base, self.sockets):
                 os.chown(path, owner.pw_uid, owner.pw_gid)
+
+    def start(self) -> None:
+        self._prepare_folders()
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
-        self._run("pg_ctl", "-D", str(self.data), "-o", self._options(), "-l", str(self.log), "-w", "start")
+        self.bring_back()
+
+    def start_as_standby_of(self, primary: ThrowawayCluster) -> None:
+        """A streaming-replication standby of ``primary`` (read-only until :meth:`promote`)."""
+        self._prepare_folders()
+        self._run(
+            "pg_basebackup",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(primary.port),
+            "-U",
+            "postgres",
+            "-D",
+            str(self.data),
+            "-R",
+            "-X",
+            "stream",
+            "--no-sync",
+        )
+        self.bring_back()
+
+    def promote(self) -> None:
+        """Make a standby the primary, as a failover does."""
+        self._run("pg_ctl", "-D", str(self.data), "-w", "promote")
 
     def restart(self) -> float:
         """Restart the server (fast shutdown: sessions are cut, as in a failover); seconds it took."""
