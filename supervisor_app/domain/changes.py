@@ -13,6 +13,8 @@ class EntityKind(StrEnum):
     DEPLOYMENT = "deployment"
     COMPLAINT = "complaint"
     USER = "user"
+    DESK = "desk"  # a desk came on line or left
+    CLAIM = "claim"  # by incident id: someone took up or put down an incident
 
 
 @dataclass(frozen=True)

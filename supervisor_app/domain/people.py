@@ -29,6 +29,7 @@ class Action(StrEnum):
     CHANGE_RESOURCE_STATUS = "resource.status"
     ASSIGN_RESOURCE = "resource.assign"
     VIEW_INCIDENTS = "incident.view"
+    CLAIM_INCIDENT = "incident.claim"
     MANAGE_COMPLAINTS = "complaint.manage"
     REVIEW_SHIFT = "shift.review"
     RECORD_COACHING = "coaching.record"
@@ -37,7 +38,9 @@ class Action(StrEnum):
 
 
 _A = Action
-_DESK_WORK = frozenset({_A.VIEW_INCIDENTS, _A.CREATE_INCIDENT, _A.ADD_LOG_ENTRY, _A.CHANGE_RESOURCE_STATUS})
+_DESK_WORK = frozenset(
+    {_A.VIEW_INCIDENTS, _A.CREATE_INCIDENT, _A.ADD_LOG_ENTRY, _A.CHANGE_RESOURCE_STATUS, _A.CLAIM_INCIDENT}
+)
 
 #: Role -> actions. Supervisors run the desk; operators take referrals and log but do not deploy.
 PERMISSIONS: dict[Role, frozenset[Action]] = {

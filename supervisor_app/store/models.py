@@ -286,3 +286,27 @@ class ChangeRecord(Base):
     actor: Mapped[str] = mapped_column(USERNAME)
     desk: Mapped[str] = mapped_column(DESK)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class DeskPresence(Base):
+    """A desk on line: who is signed in there, and when it last said it was alive."""
+
+    __tablename__ = "desks"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(DESK, unique=True)
+    username: Mapped[str] = mapped_column(USERNAME)
+    host: Mapped[str] = mapped_column(String(255), default="")
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
+
+
+class IncidentClaim(Base):
+    """An incident a supervisor is working on; lapses when the desk holding it goes silent."""
+
+    __tablename__ = "incident_claims"
+
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
+    desk_id: Mapped[int] = mapped_column(ForeignKey("desks.id", ondelete="CASCADE"))
+    username: Mapped[str] = mapped_column(USERNAME)
+    claimed_at: Mapped[datetime]

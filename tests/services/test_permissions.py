@@ -15,10 +15,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 import supervisor_app.services
-from supervisor_app.domain.people import PERMISSIONS, Action, Actor, PermissionDenied, Role
+from supervisor_app.domain.people import PERMISSIONS, Action, Actor, PermissionDenied, Role, permitted
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.desk_overview import load_overview
 from supervisor_app.services.incidents import add_log_entry, create_incident
+from supervisor_app.services.presence import claim_incident, register_desk
 from supervisor_app.services.resources import assign_resource, change_resource_status
 from tests.services.conftest import Organisation, actor_with, make_incident, new_incident, row_counts
 
@@ -31,10 +32,17 @@ SERVICE_CALLS: dict[Action, Call] = {
         s, a, next(iter(org.resource_ids.values())), "off_duty"
     ),
     Action.VIEW_INCIDENTS: lambda s, a, org, pack, inc: load_overview(s, a),
+    Action.CLAIM_INCIDENT: lambda s, a, org, pack, inc: _claim(s, a, pack, inc),
     Action.ASSIGN_RESOURCE: lambda s, a, org, pack, inc: assign_resource(
         s, a, inc, next(iter(org.resource_ids.values())), pack, channel="voice_radio"
     ),
 }
+
+
+def _claim(session: Session, actor: Actor, pack: OrganisationPack, incident_id: int) -> None:
+    if permitted(actor, Action.CLAIM_INCIDENT):  # a claim needs the desk on line first
+        register_desk(session, actor)
+    claim_incident(session, actor, incident_id, timezone=pack.timezone)
 
 
 def _actions_used_by_services() -> set[Action]:
