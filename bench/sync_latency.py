@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from supervisor_app.demo.seed import DEFAULT_SEED, seed_demo
 from supervisor_app.domain.geo import Coordinate
-from supervisor_app.domain.incidents import IncidentLocation, NewIncident, ReferralSource
+from supervisor_app.domain.incidents import OPEN_INCIDENT_STATUSES, IncidentLocation, NewIncident, ReferralSource
 from supervisor_app.domain.people import Actor
 from supervisor_app.pack import OrganisationPack, default_pack_dir, load_pack
 from supervisor_app.services.accounts import actor_for
@@ -40,6 +40,8 @@ from supervisor_app.store import migrate
 from supervisor_app.store.engine import make_engine, writer
 from supervisor_app.store.models import ChangeRecord, Incident, Resource
 from supervisor_app.sync.desk_process import DeskProcess
+
+OPEN_STATUSES = [s.value for s in OPEN_INCIDENT_STATUSES]
 
 P95_TARGET_MS, P99_TARGET_MS = 50.0, 150.0
 
@@ -51,7 +53,7 @@ class Writer:
         self.engine, self.pack, self.actor = engine, pack, actor
         self.rng = random.Random(DEFAULT_SEED)
         with Session(engine) as session:
-            self.incidents = list(session.scalars(select(Incident.id).where(Incident.status != "closed")))
+            self.incidents = list(session.scalars(select(Incident.id).where(Incident.status.in_(OPEN_STATUSES))))
             self.resources = list(session.scalars(select(Resource.id).where(Resource.status == "available")))
         self.out_of_service: set[int] = set()
 

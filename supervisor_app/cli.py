@@ -10,11 +10,13 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 
 from sqlalchemy.exc import OperationalError
 
 from supervisor_app import __version__
 from supervisor_app.domain.errors import DomainError
+from supervisor_app.domain.presence import HEARTBEAT_EVERY, SILENT_AFTER
 from supervisor_app.pack import PackError
 from supervisor_app.settings import Settings, SettingsError, load_settings
 from supervisor_app.store.engine import describe_url
@@ -47,7 +49,12 @@ def _command_desk(settings: Settings, args: argparse.Namespace) -> int:
 
     context = open_desk(settings, seed_if_empty=False, progress=_say)
     try:
-        return run_headless_desk(context, sys.stdout)
+        return run_headless_desk(
+            context,
+            sys.stdout,
+            heartbeat_every=timedelta(seconds=args.heartbeat),
+            silent_after=timedelta(seconds=args.silent_after),
+        )
     finally:
         context.engine.dispose()
 
@@ -122,6 +129,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--headless",
         action="store_true",
         help="no windows: follow the database and print what is applied as JSON lines",
+    )
+    desk.add_argument(
+        "--heartbeat",
+        type=float,
+        default=HEARTBEAT_EVERY.total_seconds(),
+        metavar="SECONDS",
+        help="how often the desk says it is alive (default %(default)s)",
+    )
+    desk.add_argument(
+        "--silent-after",
+        type=float,
+        default=SILENT_AFTER.total_seconds(),
+        metavar="SECONDS",
+        help="when another desk counts as gone (default %(default)s)",
     )
     desk.set_defaults(handler=_command_desk)
     commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(handler=_command_migrate)

@@ -18,7 +18,9 @@ Event = dict[str, Any]
 
 
 class DeskProcess:
-    def __init__(self, db_url: str, desk: str, data_dir: Path, user: str = "demo.supervisor") -> None:
+    def __init__(
+        self, db_url: str, desk: str, data_dir: Path, user: str = "demo.supervisor", extra_args: tuple[str, ...] = ()
+    ) -> None:
         environment = {k: v for k, v in os.environ.items() if not k.startswith("SUPERVISOR_")}
         environment.update({"SUPERVISOR_DATA_DIR": str(data_dir), "SUPERVISOR_CONFIG_DIR": str(data_dir / "config")})
         self.events: list[Event] = []
@@ -39,6 +41,7 @@ class DeskProcess:
                 user,
                 "desk",
                 "--headless",
+                *extra_args,
             ],
             stdout=subprocess.PIPE,
             stderr=self._stderr,

@@ -7,6 +7,8 @@
 - ``{"event": "applied", "seq": N, "first_seq": M, "committed_at": t, "applied_at": t, "incidents": [...],
   "closed": [...], "resources": [...], "log_entries": [...]}`` after each batch of changes
   (times are Unix seconds; ``committed_at`` is the database's clock for the newest change);
+- ``{"event": "presence", "desks": [{"name", "username", "present"}], "claims": [{"incident_id", "desk",
+  "username"}]}`` when desks come, go or fall silent, or claims change (only live claims are listed);
 - ``{"event": "connection", "state": "lost"|"live", "since": t, "reason": "..."}``;
 - ``{"event": "stopped", "seq": N}`` on the way out.
 
@@ -17,11 +19,15 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import threading
 import time
+from datetime import timedelta
 from typing import Any, TextIO
 
+from supervisor_app.domain.presence import HEARTBEAT_EVERY, SILENT_AFTER
 from supervisor_app.services.context import DeskContext
+from supervisor_app.services.presence import Presence
 from supervisor_app.store.change_feed import FeedState, FeedStatus
 from supervisor_app.store.change_log import ChangeNotice
 from supervisor_app.sync.desk_sync import DeskSync
@@ -29,12 +35,26 @@ from supervisor_app.sync.live_state import Applied
 
 
 class HeadlessDesk:
-    def __init__(self, context: DeskContext, output: TextIO) -> None:
+    def __init__(
+        self,
+        context: DeskContext,
+        output: TextIO,
+        *,
+        heartbeat_every: timedelta = HEARTBEAT_EVERY,
+        silent_after: timedelta = SILENT_AFTER,
+    ) -> None:
         self._context = context
         self._output = output
+        self._silent_after = silent_after
         self._write_lock = threading.Lock()
         self._stop = threading.Event()
-        self._sync = DeskSync(context, on_applied=self._report_applied, on_state=self._report_state)
+        self._sync = DeskSync(
+            context,
+            on_applied=self._report_applied,
+            on_state=self._report_state,
+            heartbeat_every=heartbeat_every,
+            host=socket.gethostname(),
+        )
 
     def _emit(self, event: str, **fields: Any) -> None:
         line = json.dumps({"event": event, "desk": self._context.settings.desk_name, **fields})
@@ -42,7 +62,22 @@ class HeadlessDesk:
             self._output.write(line + "\n")
             self._output.flush()
 
+    def _report_presence(self, presence: Presence) -> None:
+        present = {desk.name for desk in presence.present_desks(silent_after=self._silent_after)}
+        self._emit(
+            "presence",
+            desks=[{"name": d.name, "username": d.username, "present": d.name in present} for d in presence.desks],
+            claims=[
+                {"incident_id": c.incident_id, "desk": c.desk, "username": c.username}
+                for c in presence.live_claims(silent_after=self._silent_after)
+            ],
+        )
+
     def _report_applied(self, applied: Applied, notices: list[ChangeNotice]) -> None:
+        if applied.presence is not None:
+            self._report_presence(applied.presence)
+        if not notices:
+            return
         self._emit(
             "applied",
             seq=applied.seq,
@@ -79,9 +114,15 @@ class HeadlessDesk:
         return 0
 
 
-def run_headless_desk(context: DeskContext, output: TextIO) -> int:
+def run_headless_desk(
+    context: DeskContext,
+    output: TextIO,
+    *,
+    heartbeat_every: timedelta = HEARTBEAT_EVERY,
+    silent_after: timedelta = SILENT_AFTER,
+) -> int:
     """Run until SIGTERM or SIGINT."""
-    desk = HeadlessDesk(context, output)
+    desk = HeadlessDesk(context, output, heartbeat_every=heartbeat_every, silent_after=silent_after)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda _signum, _frame: desk.stop())
     return desk.run()

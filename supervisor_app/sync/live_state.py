@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from supervisor_app.services.live_rows import IncidentRow, LogLine, ReloadedRows, ResourceRow, Snapshot, StationRef
+from supervisor_app.services.presence import Presence
 
 
 @dataclass(frozen=True)
@@ -19,10 +20,11 @@ class Applied:
     incidents_closed: tuple[int, ...] = ()  # ids no longer open
     resources: tuple[ResourceRow, ...] = ()
     log_lines: tuple[LogLine, ...] = ()  # new lines, newest first
+    presence: Presence | None = None  # desks on line and claims, when they changed
 
     @property
     def is_empty(self) -> bool:
-        return not (self.incidents or self.incidents_closed or self.resources or self.log_lines)
+        return not (self.incidents or self.incidents_closed or self.resources or self.log_lines or self.presence)
 
 
 class LiveState:
@@ -42,6 +44,7 @@ class LiveState:
         self._closed: dict[int, int] = {}  # id -> version at which it left the open set
         self._resources = {row.id: row for row in snapshot.resources}
         self._log = list(snapshot.log_lines)
+        self.presence: Presence | None = None
 
     def incidents(self) -> list[IncidentRow]:
         with self._lock:
@@ -54,6 +57,13 @@ class LiveState:
     def log_lines(self) -> list[LogLine]:
         with self._lock:
             return list(self._log)
+
+    def set_presence(self, presence: Presence) -> bool:
+        """Take a fresh reading of desks and claims; True if anything but the reading time differs."""
+        with self._lock:
+            changed = not presence.same_as(self.presence)
+            self.presence = presence
+            return changed
 
     def apply(self, rows: ReloadedRows, seq: int, committed_at: datetime | None = None) -> Applied:
         with self._lock:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLa
 
 from supervisor_app.services.context import DeskContext
 from supervisor_app.store.change_feed import FeedState, FeedStatus
+from supervisor_app.sync.live_state import LiveState
 from supervisor_app.ui.error_messages import CONNECTION_MESSAGE_KEY, connection_lost_message, reconnected_message
 from supervisor_app.ui.error_reporting import ErrorReporter
 from supervisor_app.ui.help_dialogs import AboutDialog, ShortcutsDialog
@@ -154,6 +155,8 @@ class MainWindow(QMainWindow):
         reporter.sig_message.connect(bar.show_message)
         status.sig_connection_changed.connect(self.on_connection_changed)
         self.live.sig_connection.connect(self.on_feed_status)
+        self.live.sig_started.connect(self.on_live_state)
+        self.live.sig_applied.connect(lambda applied, state: self.on_live_state(state) if applied.presence else None)
         self.live.sig_start_failed.connect(status.on_database_unreachable)
         bar.sig_visibility_changed.connect(self.actions_by_name["dismiss-message"].setEnabled)
 
@@ -249,6 +252,10 @@ class MainWindow(QMainWindow):
                 self.live.sig_started.connect(view.on_live_started)
                 self.live.sig_applied.connect(view.on_live_applied)
             self.live.start()
+
+    def on_live_state(self, state: LiveState) -> None:
+        if state.presence is not None:
+            self.status.set_presence(state.presence)
 
     def on_feed_status(self, status: FeedStatus) -> None:
         """The change feed is the first to know the database has gone, or is back and caught up."""

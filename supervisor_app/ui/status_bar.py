@@ -17,6 +17,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStatusBar, QWidget
 
 from supervisor_app.domain.people import Actor
+from supervisor_app.services.presence import Presence
 from supervisor_app.ui.elided_label import ElidedLabel
 from supervisor_app.ui.icons import tinted_pixmap
 from supervisor_app.ui.theme import DARK, Theme
@@ -113,6 +114,7 @@ class DeskStatusBar(QStatusBar):
         )
         self.busy = StatusItem("busy", "", tooltip="Database work in progress", parent=self)
         self.desk = StatusItem("desk", f"Desk: {desk_name}", tooltip="The desk this computer acts as", parent=self)
+        self.desks_online = StatusItem("desk", "Desks on line: \u2026", tooltip="Waiting for live updates", parent=self)
         user_text = f"{actor.label} ({roles_text(actor)})"
         self.user = StatusItem("user", user_text, tooltip=f"Signed in as {actor.username}", parent=self)
         self.clock = StatusItem("clock", "", tooltip=f"Organisation time ({timezone.key})", parent=self)
@@ -129,7 +131,7 @@ class DeskStatusBar(QStatusBar):
         self.addWidget(_separator(self))
         self.addWidget(self.database, 1)
         self.addWidget(self.busy)
-        for item in (self.desk, self.user, self.clock):
+        for item in (self.desks_online, self.desk, self.user, self.clock):
             self.addPermanentWidget(_separator(self))
             self.addPermanentWidget(item)
 
@@ -204,6 +206,20 @@ class DeskStatusBar(QStatusBar):
 
     def stop_clock(self) -> None:
         self._clock_timer.stop()
+
+    def set_presence(self, presence: Presence) -> None:
+        """Show how many desks are on line; the tooltip says who, and what each is working on."""
+        desks = presence.present_desks()
+        self.desks_online.label.setText(f"{len(desks)} desk{'s' if len(desks) != 1 else ''} on line")
+        claims: dict[str, list[str]] = {}
+        for claim in presence.live_claims():
+            claims.setdefault(claim.desk, []).append(claim.reference)
+        lines = [
+            f"{desk.name}: {desk.username}, since {desk.started_at.astimezone(self._timezone):%H:%M}"
+            + (f"; working on {', '.join(claims[desk.name])}" if desk.name in claims else "")
+            for desk in desks
+        ]
+        self.desks_online.setToolTip("Desks on line now:\n" + "\n".join(lines))
 
     def _show_connection(self) -> None:
         item = self.connection

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from supervisor_app.demo import DEFAULT_SEED, seed_demo
 from supervisor_app.domain.changes import Changes, EntityKind
+from supervisor_app.domain.incidents import OPEN_INCIDENT_STATUSES
 from supervisor_app.domain.people import Actor, Role
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.incidents import add_log_entry
@@ -25,6 +26,8 @@ from supervisor_app.store.engine import describe, make_engine, writer
 from supervisor_app.store.models import Incident
 from supervisor_app.sync.desk_process import DeskProcess
 from tests.support.pg_cluster import ThrowawayCluster
+
+OPEN_STATUSES = [s.value for s in OPEN_INCIDENT_STATUSES]
 
 
 @pytest.fixture
@@ -46,7 +49,7 @@ def _note(url: str, pack: OrganisationPack, text: str, deadline_s: float = 20.0)
         engine = make_engine(url)
         try:
             with Session(engine) as session:
-                incident_id = session.scalars(select(Incident.id).where(Incident.status != "closed")).first()
+                incident_id = session.scalars(select(Incident.id).where(Incident.status.in_(OPEN_STATUSES))).first()
             assert incident_id is not None
             with Session(writer(engine)) as session:
                 return add_log_entry(session, other, incident_id, "NOTE", text, pack)

