@@ -262,10 +262,12 @@ class MainWindow(QMainWindow):
         local = status.since.astimezone(self.status.now().tzinfo)
         if status.state is FeedState.LOST:
             self._lost_at_seq = status.caught_up_to
+            self.runner.set_offline(local)
             self.status.on_database_unreachable(status.reason)
             self.message_bar.show_message(connection_lost_message(local))
         elif status.state is FeedState.LIVE and self._lost_at_seq is not None:
             caught_up = status.caught_up_to - self._lost_at_seq
+            self.runner.set_offline(None)
             self.status.on_database_reachable()  # views refresh; the generic "back" is left to us
             self._lost_at_seq = None
             self.message_bar.show_message(reconnected_message(local, caught_up))

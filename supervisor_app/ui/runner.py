@@ -26,14 +26,16 @@ import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QDeadlineTimer, QObject, QRunnable, QThread, QThreadPool, Signal, Slot
+from PySide6.QtCore import QDeadlineTimer, QObject, QRunnable, QThread, QThreadPool, QTimer, Signal, Slot
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
+from supervisor_app.domain.errors import DomainError
 from supervisor_app.services.context import DeskContext
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,17 @@ DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
 
 #: Writer threads still finishing a write when their runner shut down (kept alive until they end).
 _writes_finishing_after_shutdown: list[QThread] = []
+
+
+class DatabaseUnavailable(DomainError):
+    """A change refused before it was tried, because the desk knows the database is unreachable."""
+
+    def __init__(self, since: datetime) -> None:
+        self.since = since
+        super().__init__(
+            f"Not saved: the database has been unreachable since {since:%H:%M:%S}. Nothing was written; "
+            "do it again once the status bar shows \u201cConnected\u201d."
+        )
 
 
 def is_connection_error(error: BaseException) -> bool:
@@ -162,6 +175,7 @@ class Runner(QObject):
         self._write_thread: _WriteThread | None = None
         self._busy = 0
         self._closed = False
+        self._offline_since: datetime | None = None
         self._sig_job_finished.connect(self._deliver)
 
     @classmethod
@@ -212,11 +226,20 @@ class Runner(QObject):
         job = self._make_job(JobKind.WRITE, fn, on_done, on_error, owner, needs_session)
         if job is None:
             return False
+        if self._offline_since is not None:
+            # Refused whole, at once, rather than half-tried against a server that is not there.
+            job.error = DatabaseUnavailable(self._offline_since)
+            QTimer.singleShot(0, lambda: self._deliver(job))
+            return True
         if self._write_thread is None:
             self._write_thread = _WriteThread(self._write_session, self._sig_job_finished.emit, self)
             self._write_thread.start()
         self._write_thread.submit(job)
         return True
+
+    def set_offline(self, since: datetime | None) -> None:
+        """While ``since`` is set (the database unreachable since then), writes are refused at once."""
+        self._offline_since = since
 
     def shutdown(self, timeout_ms: int = DEFAULT_SHUTDOWN_TIMEOUT_MS) -> bool:
         """Refuse new work, wait up to ``timeout_ms`` for running work, stop the threads.

@@ -3,6 +3,7 @@ when the database is back says so and catches up with what other desks did meanw
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,11 +21,12 @@ from supervisor_app.services.incidents import add_log_entry
 from supervisor_app.settings import Settings
 from supervisor_app.store import migrate
 from supervisor_app.store.engine import make_engine, writer
-from supervisor_app.store.models import Incident
+from supervisor_app.store.models import Incident, LogEntry
 from supervisor_app.ui.app import create_main_window
 from supervisor_app.ui.error_messages import Severity
 from supervisor_app.ui.main_window import MainWindow
 from supervisor_app.ui.overview import OverviewView
+from supervisor_app.ui.runner import DatabaseUnavailable
 from tests.support.pg_cluster import ThrowawayCluster
 
 OPEN_STATUSES = [s.value for s in OPEN_INCIDENT_STATUSES]
@@ -77,6 +79,21 @@ def test_an_outage_is_shown_at_once_and_the_return_says_what_was_caught_up(
     assert label.text().startswith("Connection lost since ")
     assert label.width() >= label.fontMetrics().horizontalAdvance(label.text())  # shown whole, not cut
 
+    refused: list[BaseException] = []
+    incident_id_on_screen = overview.log_model.line(0).incident_id
+    note = "typed during the outage"
+
+    def write_note(session: Session) -> object:
+        return add_log_entry(session, window.context.actor, incident_id_on_screen, "NOTE", note, pack)
+
+    started = time.monotonic()
+    window.runner.run_write(write_note, on_error=refused.append)
+    qtbot.waitUntil(lambda: bool(refused), timeout=2000)
+    assert time.monotonic() - started < 1.0  # refused at once, not after a connection timeout
+    assert isinstance(refused[0], DatabaseUnavailable)
+    assert str(refused[0]).startswith("Not saved: the database has been unreachable since ")
+    assert "Nothing was written" in str(refused[0])
+
     cluster.bring_back()
     other = Actor.of("aino.virtanen", [Role.SUPERVISOR], "desk-7")
     engine = writer(make_engine(cluster.url))
@@ -97,3 +114,11 @@ def test_an_outage_is_shown_at_once_and_the_return_says_what_was_caught_up(
     assert "the screen is up to date" in back.advice  # it says what it caught up with (or that nothing changed)
     qtbot.waitUntil(lambda: overview.log_model.line(0).text == "and another", timeout=10_000)
     assert "connected" in window.status.connection.label.text().lower()
+    check = make_engine(cluster.url)
+    with Session(check) as session:
+        assert session.scalar(select(LogEntry.id).where(LogEntry.text == note)) is None  # nothing half-written
+    check.dispose()
+    saved: list[object] = []
+    window.runner.run_write(write_note, saved.append)  # the same action, now the database is back
+    qtbot.waitUntil(lambda: bool(saved), timeout=5000)
+    qtbot.waitUntil(lambda: overview.log_model.line(0).text == note, timeout=5000)
