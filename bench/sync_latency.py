@@ -37,6 +37,7 @@ from supervisor_app.services.accounts import actor_for
 from supervisor_app.services.incidents import add_log_entry, create_incident
 from supervisor_app.services.resources import change_resource_status
 from supervisor_app.store import migrate
+from supervisor_app.store.change_log import latest_seq
 from supervisor_app.store.engine import make_engine, writer
 from supervisor_app.store.models import ChangeRecord, Incident, Resource
 from supervisor_app.sync.desk_process import DeskProcess
@@ -113,6 +114,8 @@ def run(server: str, desks: int, rate: float, seconds: float) -> dict[str, Any]:
                     time.sleep(pause)
                 writer_.one_change(index)
             achieved_rate = total / (time.monotonic() - started)
+            with engine.connect() as connection:
+                last_measured = latest_seq(connection)  # desks leaving afterwards are not measured
             time.sleep(1.0)  # let the desks apply the last changes
             load_after = os.getloadavg()
             for process in processes:
@@ -133,7 +136,7 @@ def run(server: str, desks: int, rate: float, seconds: float) -> dict[str, Any]:
                 for seq in range(event["first_seq"], event["seq"] + 1):
                     applied_at.setdefault(seq, event["applied_at"])
         for seq, at in committed.items():
-            if seq < first_measured:
+            if not first_measured <= seq <= last_measured:
                 continue
             if seq not in applied_at:
                 missing += 1
@@ -146,7 +149,7 @@ def run(server: str, desks: int, rate: float, seconds: float) -> dict[str, Any]:
     )
     return {
         "desks": desks,
-        "changes": len(committed) - first_measured + 1,
+        "changes": last_measured - first_measured + 1,
         "target_rate_per_s": rate,
         "achieved_rate_per_s": round(achieved_rate, 1),
         "seconds": seconds,

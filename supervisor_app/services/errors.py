@@ -17,10 +17,19 @@ class Conflict(DomainError):
 class StaleEdit(Conflict):
     """An edit was based on an older version than the one now in the database."""
 
-    def __init__(self, what: str, expected: int, current: int, fresh_state: str) -> None:
+    def __init__(
+        self,
+        what: str,
+        expected: int,
+        current: int,
+        fresh_state: str,
+        changed_by: str | None = None,
+        changed_desk: str | None = None,
+    ) -> None:
         self.expected = expected
         self.current = current
+        who = f" by {changed_by} at desk {changed_desk}" if changed_by and changed_desk else " on another desk"
         super().__init__(
-            f"{what} was changed on another desk while you were editing (you had version "
+            f"{what} was changed{who} while you were editing (you had version "
             f"{expected}, it is now {current}). It now reads: {fresh_state}. Check it and try again."
         )

@@ -73,6 +73,8 @@ def create_incident(session: Session, actor: Actor, draft: NewIncident, pack: Or
             updated_at=now,
             created_by=actor.username,
             desk=actor.desk,
+            changed_by=actor.username,
+            changed_desk=actor.desk,
         )
         session.add(incident)
         session.flush()

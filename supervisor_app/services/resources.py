@@ -57,10 +57,11 @@ def _active_deployment(session: Session, resource_id: int) -> Deployment | None:
     ).first()
 
 
-def _move_incident(incident: Incident, target: IncidentStatus) -> None:
+def _move_incident(incident: Incident, target: IncidentStatus, actor: Actor) -> None:
     current = IncidentStatus(incident.status)
     if current != target and INCIDENT_LIFECYCLE.can(current, target):
         incident.status = target.value
+        incident.changed_by, incident.changed_desk = actor.username, actor.desk
 
 
 def change_resource_status(
@@ -82,7 +83,14 @@ def change_resource_status(
         if resource is None:
             raise NotFound("Resource", resource_id)
         if expected_version is not None and expected_version != resource.version:
-            raise StaleEdit(f"Resource {resource.call_sign}", expected_version, resource.version, resource.status)
+            raise StaleEdit(
+                f"Resource {resource.call_sign}",
+                expected_version,
+                resource.version,
+                resource.status.replace("_", " "),
+                resource.changed_by,
+                resource.changed_desk,
+            )
         current = ResourceStatus(resource.status)
         RESOURCE_LIFECYCLE.check(current, target)
         now = database_now(session)  # read before any change, so the row is written once
@@ -92,6 +100,7 @@ def change_resource_status(
             changes |= _advance_deployment(session, actor, deployment, _DEPLOYMENT_FOR_RESOURCE[target], reason)
         resource.status = target.value
         resource.status_changed_at = now
+        resource.changed_by, resource.changed_desk = actor.username, actor.desk
         audit(
             session,
             actor,
@@ -116,7 +125,7 @@ def _advance_deployment(
     incident = session.get(Incident, deployment.incident_id, with_for_update=True)
     assert incident is not None  # a foreign key guarantees it
     if target is DeploymentStatus.ON_SCENE:
-        _move_incident(incident, IncidentStatus.IN_PROGRESS)
+        _move_incident(incident, IncidentStatus.IN_PROGRESS, actor)
     elif target is DeploymentStatus.CANCELLED:
         others = session.scalar(
             select(Deployment.id).where(
@@ -126,7 +135,7 @@ def _advance_deployment(
             )
         )
         if others is None:
-            _move_incident(incident, IncidentStatus.AWAITING_RESOURCE)
+            _move_incident(incident, IncidentStatus.AWAITING_RESOURCE, actor)
     text = f"{deployment.resource.call_sign} {target.value.replace('_', ' ')}"
     reported = f"{text}: {reason}" if reason else text
     entry = append_log(session, actor, incident.id, log_codes.FOR_DEPLOYMENT_STATUS[target], reported)
@@ -187,6 +196,8 @@ def assign_resource(
                 status=ResourceStatus.ASSIGNED.value,
                 status_changed_at=database_now(session),
                 version=Resource.version + 1,
+                changed_by=actor.username,
+                changed_desk=actor.desk,
             )
             .returning(Resource.call_sign)
             .execution_options(synchronize_session=False)
@@ -207,7 +218,7 @@ def assign_resource(
             desk=actor.desk,
         )
         session.add(deployment)
-        _move_incident(incident, IncidentStatus.RESOURCE_ASSIGNED)
+        _move_incident(incident, IncidentStatus.RESOURCE_ASSIGNED, actor)
         session.flush()
         detail = f": {required_response}" if required_response else ""
         entry = append_log(

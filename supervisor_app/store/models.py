@@ -104,6 +104,8 @@ class Resource(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     position_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
+    changed_by: Mapped[str | None] = mapped_column(USERNAME)  # who made the latest change, from which desk
+    changed_desk: Mapped[str | None] = mapped_column(DESK)
 
     station: Mapped[Station] = relationship()
 
@@ -143,6 +145,8 @@ class Incident(Base):
     closed_at: Mapped[datetime | None]
     disposition_code: Mapped[str | None] = mapped_column(CODE)
     version: Mapped[int] = mapped_column(default=1)
+    changed_by: Mapped[str | None] = mapped_column(USERNAME)  # who made the latest change, from which desk
+    changed_desk: Mapped[str | None] = mapped_column(DESK)
 
     __mapper_args__ = {"version_id_col": version}
 

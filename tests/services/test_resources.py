@@ -102,13 +102,15 @@ def test_a_stale_edit_is_refused_with_the_fresh_state(
     organisation: Organisation, pack: OrganisationPack, supervisor: Actor
 ) -> None:
     call_sign, resource_id = _first(organisation)
-    with organisation.session() as session:
-        change_resource_status(session, supervisor, resource_id, "unavailable", expected_version=1)
+    other_desk = Actor.of("sup.two", [Role.SUPERVISOR], "desk-3")
+    with organisation.session() as session:  # both desks show version 1; desk-3 acts first
+        change_resource_status(session, other_desk, resource_id, "unavailable", expected_version=1)
     with organisation.session() as session, pytest.raises(StaleEdit) as refused:
         change_resource_status(session, supervisor, resource_id, "off_duty", expected_version=1)
-    assert f"Resource {call_sign} was changed on another desk" in str(refused.value)
-    assert "it is now 2" in str(refused.value)
-    assert "unavailable" in str(refused.value)
+    message = str(refused.value)
+    assert f"Resource {call_sign} was changed by sup.two at desk desk-3 while you were editing" in message
+    assert "it is now 2" in message
+    assert "It now reads: unavailable" in message
 
 
 def test_a_taken_resource_is_refused_naming_who_took_it(
