@@ -17,7 +17,7 @@ from supervisor_app.services.context import DeskContext
 from supervisor_app.services.desk_overview import LATEST_LOG_LIMIT
 from supervisor_app.services.live_rows import load_snapshot, reload_rows
 from supervisor_app.services.presence import heartbeat, leave_desk, load_presence, register_desk
-from supervisor_app.store.change_feed import ChangeFeed, FeedStatus
+from supervisor_app.store.change_feed import ChangeFeed, FeedState, FeedStatus
 from supervisor_app.store.change_log import ChangeNotice
 from supervisor_app.sync.live_state import Applied, LiveState
 
@@ -85,6 +85,10 @@ class DeskSync:
             self._presence_thread.join(5)
         if feed is not None:
             feed.stop()
+            if feed.status.state is FeedState.LOST:
+                # No goodbye to a database that is not there: on a dropped network it would hang the
+                # closing window for the connect timeout, and silence says the desk has gone soon enough.
+                return
             try:
                 with self._context.write_session() as session:
                     leave_desk(session, self._context.actor)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,13 +27,6 @@ def seeded(engine: Engine, pack: OrganisationPack) -> Engine:
     return engine
 
 
-@pytest.fixture
-def desks() -> Iterator[list[DeskProcess]]:
-    """Desk processes a test starts; all ended afterwards, whatever happened."""
-    started: list[DeskProcess] = []
-    yield started
-    for desk in started:
-        desk.kill()
 
 
 def _start(desks: list[DeskProcess], db_url: str, tmp_path: Path, name: str) -> DeskProcess:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -23,12 +21,6 @@ OPEN_STATUSES = [s.value for s in OPEN_INCIDENT_STATUSES]
 FAST = ("--heartbeat", "0.2", "--silent-after", "1.0")
 
 
-@pytest.fixture
-def desks() -> Iterator[list[DeskProcess]]:
-    started: list[DeskProcess] = []
-    yield started
-    for desk in started:
-        desk.kill()
 
 
 def _presence_shows(desk: DeskProcess, want):  # type: ignore[no-untyped-def]

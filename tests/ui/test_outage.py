@@ -122,3 +122,4 @@ def test_an_outage_is_shown_at_once_and_the_return_says_what_was_caught_up(
     window.runner.run_write(write_note, saved.append)  # the same action, now the database is back
     qtbot.waitUntil(lambda: bool(saved), timeout=5000)
     qtbot.waitUntil(lambda: overview.log_model.line(0).text == note, timeout=5000)
+
