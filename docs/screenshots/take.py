@@ -39,7 +39,8 @@ def settle(app: QApplication, seconds: float) -> None:
 def wait_for_overview(app: QApplication, window: MainWindow) -> None:
     overview = window.views["overview"]
     deadline = time.monotonic() + LOAD_TIMEOUT_S
-    while getattr(overview, "snapshot", None) is None or window.runner.busy_count:
+    while (getattr(overview, "snapshot", None) is None or not getattr(overview, "is_live", False)
+           or window.runner.busy_count):
         if time.monotonic() > deadline:
             raise SystemExit("The overview did not load within 30 s.")
         app.processEvents()
