@@ -59,6 +59,25 @@ def _command_desk(settings: Settings, args: argparse.Namespace) -> int:
         context.engine.dispose()
 
 
+def _command_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlalchemy.orm import Session
+
+    from supervisor_app.services.accounts import actor_for
+    from supervisor_app.services.audit_verification import verify_audit
+    from supervisor_app.store.engine import make_engine
+
+    engine = make_engine(settings.db_url)
+    try:
+        with Session(engine) as session:
+            actor = actor_for(session, settings.user, settings.desk_name)
+        with Session(engine) as session:
+            verification = verify_audit(session, actor)
+    finally:
+        engine.dispose()
+    print(verification.summary())
+    return 0 if verification.intact else EXIT_FAILED
+
+
 def _command_migrate(settings: Settings, args: argparse.Namespace) -> int:
     from supervisor_app.store import migrate
     from supervisor_app.store.engine import describe, make_engine
@@ -146,6 +165,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     desk.set_defaults(handler=_command_desk)
     commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(handler=_command_migrate)
+    audit = commands.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
+    audit.add_parser(
+        "verify", help="check the audit trail's hash chain and name the first broken link (administrators)"
+    ).set_defaults(handler=_command_audit_verify)
     seed = commands.add_parser("seed", help="create the demo organisation and a history of past shifts")
     seed.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     seed.add_argument("--days", type=int, default=DEFAULT_DAYS, help=f"days of history (default {DEFAULT_DAYS})")

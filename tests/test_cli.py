@@ -91,3 +91,14 @@ def test_unknown_command_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli("launch-missiles", tmp=tmp_path)
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_audit_verify_is_for_administrators_and_reports_the_chain(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/audit.db"
+    assert run_cli("--db", url, "seed", "--days", "1", tmp=tmp_path).returncode == 0
+    refused = run_cli("--db", url, "audit", "verify", tmp=tmp_path)  # as demo.supervisor
+    assert refused.returncode == 1
+    assert refused.stderr.strip().endswith("may not audit.verify. Ask someone with the role administrator to do it.")
+    verified = run_cli("--db", url, "--user", "demo.admin", "audit", "verify", tmp=tmp_path)
+    assert verified.returncode == 0, verified.stderr
+    assert verified.stdout.startswith("Audit chain intact: 1 event checked")

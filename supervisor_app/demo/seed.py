@@ -10,6 +10,7 @@ It refuses a database that already has an organisation: demo data never mixes wi
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -41,6 +42,7 @@ from supervisor_app.demo.response import ChannelChoice, Dispatcher
 from supervisor_app.domain.incidents import IncidentStatus
 from supervisor_app.domain.resources import ResourceStatus
 from supervisor_app.pack import OrganisationPack
+from supervisor_app.store.audit_log import chain_fields
 from supervisor_app.store.base import Base
 from supervisor_app.store.engine import writer
 from supervisor_app.store.errors import StoreError
@@ -210,10 +212,11 @@ def _place_resources(session: Session, states: dict[int, ResourceState], *, seen
 def _record_seeding(session: Session, report: SeedReport, *, seed: int, days: int, end: int, pack_version: str) -> None:
     counts = {name: value for name, value in asdict(report).items() if name != "seconds"}
     detail = {"seed": seed, "days": days, "now": as_datetime(end).isoformat(), "pack_version": pack_version, **counts}
-    _insert(session, AuditEvent, [{
-        "actor": "system", "desk": "seed", "action": "demo.seed", "entity_kind": "database", "entity_id": None,
-        "detail": detail,
-    }])
+    event = {
+        "occurred_at": as_datetime(end), "actor": "system", "desk": "seed", "action": "demo.seed",
+        "entity_kind": "database", "entity_id": None, "detail": json.loads(json.dumps(detail)),
+    }
+    _insert(session, AuditEvent, [{**event, **chain_fields(session, event)}])  # joins the audit hash chain
 
 
 def _refuse_if_organised(session: Session) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from supervisor_app.domain.changes import Changes
 from supervisor_app.domain.people import Action, Actor, require
+from supervisor_app.store.audit_log import seal
 from supervisor_app.store.change_log import record_changes
 from supervisor_app.store.models import AuditEvent, LogEntry
 from supervisor_app.store.types import db_now
@@ -19,7 +21,8 @@ from supervisor_app.store.types import db_now
 _NOW_KEY = "supervisor_app.transaction_now"
 _WROTE_KEY = "supervisor_app.transaction_wrote"
 _ANNOUNCED_KEY = "supervisor_app.transaction_announced"
-_TRANSACTION_KEYS = (_NOW_KEY, _WROTE_KEY, _ANNOUNCED_KEY)
+_AUDIT_KEY = "supervisor_app.transaction_audit"
+_TRANSACTION_KEYS = (_NOW_KEY, _WROTE_KEY, _ANNOUNCED_KEY, _AUDIT_KEY)
 
 
 @contextmanager
@@ -38,6 +41,9 @@ def transaction(session: Session, actor: Actor, action: Action) -> Iterator[Sess
             yield session
             if session.info.get(_WROTE_KEY) and not session.info.get(_ANNOUNCED_KEY):
                 raise RuntimeError(f"{action.value} wrote without announce(): other desks would never hear of it")
+            pending = session.info.get(_AUDIT_KEY)
+            if pending:
+                seal(session, pending)  # last, so the chain's counter row is held only until commit
     finally:
         for key in _TRANSACTION_KEYS:
             session.info.pop(key, None)
@@ -68,17 +74,18 @@ def audit(
     entity_id: int | None,
     **detail: Any,
 ) -> None:
-    """Append an audit event in the current transaction."""
-    session.add(
-        AuditEvent(
-            actor=actor.username,
-            desk=actor.desk,
-            action=action.value,
-            entity_kind=entity_kind,
-            entity_id=entity_id,
-            detail=detail,
-        )
+    """Append an audit event in the current transaction; it joins the hash chain when the
+    transaction is sealed."""
+    event = AuditEvent(
+        occurred_at=database_now(session),
+        actor=actor.username,
+        desk=actor.desk,
+        action=action.value,
+        entity_kind=entity_kind,
+        entity_id=entity_id,
+        detail=json.loads(json.dumps(detail, default=str)),  # exactly what the database will give back
     )
+    session.info.setdefault(_AUDIT_KEY, []).append(event)  # inserted whole when sealed: rows are never updated
 
 
 def database_now(session: Session) -> datetime:

@@ -253,7 +253,10 @@ class AuditEvent(Base):
     """Who did what, from which desk, when (database clock). Append-only, like the log."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_entity", "entity_kind", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_events_entity", "entity_kind", "entity_id"),
+        Index("uq_audit_events_chain_seq", "chain_seq", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(server_default=db_now())
@@ -263,6 +266,11 @@ class AuditEvent(Base):
     entity_kind: Mapped[str] = mapped_column(String(20))
     entity_id: Mapped[int | None] = mapped_column(BigId)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The hash chain (domain.audit_chain): place in the chain, the previous event's hash, this one's.
+    # Filled when the writing transaction is sealed; an event without them was not written by the desk.
+    chain_seq: Mapped[int | None] = mapped_column(BigId)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class ReferenceCounter(Base):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 import supervisor_app.services
 from supervisor_app.domain.people import PERMISSIONS, Action, Actor, PermissionDenied, Role, permitted
 from supervisor_app.pack import OrganisationPack
+from supervisor_app.services.audit_verification import verify_audit
 from supervisor_app.services.desk_overview import load_overview
 from supervisor_app.services.incidents import add_log_entry, create_incident
 from supervisor_app.services.presence import claim_incident, register_desk
@@ -33,6 +34,7 @@ SERVICE_CALLS: dict[Action, Call] = {
     ),
     Action.VIEW_INCIDENTS: lambda s, a, org, pack, inc: load_overview(s, a),
     Action.CLAIM_INCIDENT: lambda s, a, org, pack, inc: _claim(s, a, pack, inc),
+    Action.VERIFY_AUDIT: lambda s, a, org, pack, inc: verify_audit(s, a),
     Action.ASSIGN_RESOURCE: lambda s, a, org, pack, inc: assign_resource(
         s, a, inc, next(iter(org.resource_ids.values())), pack, channel="voice_radio"
     ),
