@@ -15,6 +15,7 @@ from datetime import timedelta
 from sqlalchemy.exc import OperationalError
 
 from supervisor_app import __version__
+from supervisor_app.cli_users import add_users_parser
 from supervisor_app.domain.errors import DomainError
 from supervisor_app.domain.presence import HEARTBEAT_EVERY, SILENT_AFTER
 from supervisor_app.pack import PackError
@@ -62,20 +63,31 @@ def _command_desk(settings: Settings, args: argparse.Namespace) -> int:
 def _command_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     from sqlalchemy.orm import Session
 
-    from supervisor_app.services.accounts import actor_for
+    from supervisor_app.bootstrap import load_organisation
+    from supervisor_app.cli_users import Passwords
     from supervisor_app.services.audit_verification import verify_audit
-    from supervisor_app.store.engine import make_engine
+    from supervisor_app.services.sign_in import sign_in
+    from supervisor_app.store.engine import make_engine, writer
 
+    timezone = load_organisation(settings).timezone
+    password = Passwords(args.password_stdin).ask(f"Your password ({settings.user}): ")
     engine = make_engine(settings.db_url)
     try:
-        with Session(engine) as session:
-            actor = actor_for(session, settings.user, settings.desk_name)
+        with Session(writer(engine)) as session:
+            actor = sign_in(session, settings.user, password, settings.desk_name, timezone=timezone)
         with Session(engine) as session:
             verification = verify_audit(session, actor)
     finally:
         engine.dispose()
     print(verification.summary())
     return 0 if verification.intact else EXIT_FAILED
+
+
+def _command_users(settings: Settings, args: argparse.Namespace) -> int:
+    from supervisor_app.bootstrap import load_organisation
+    from supervisor_app.cli_users import run_users_command
+
+    return run_users_command(settings, args, load_organisation(settings).timezone)
 
 
 def _command_migrate(settings: Settings, args: argparse.Namespace) -> int:
@@ -165,10 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     desk.set_defaults(handler=_command_desk)
     commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(handler=_command_migrate)
+    add_users_parser(commands).set_defaults(handler=_command_users)
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
-    audit.add_parser(
+    verify = audit.add_parser(
         "verify", help="check the audit trail's hash chain and name the first broken link (administrators)"
-    ).set_defaults(handler=_command_audit_verify)
+    )
+    verify.add_argument("--password-stdin", action="store_true", help="read your password from standard input")
+    verify.set_defaults(handler=_command_audit_verify)
     seed = commands.add_parser("seed", help="create the demo organisation and a history of past shifts")
     seed.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     seed.add_argument("--days", type=int, default=DEFAULT_DAYS, help=f"days of history (default {DEFAULT_DAYS})")

@@ -11,10 +11,15 @@ from pathlib import Path
 import pytest
 
 from supervisor_app import __version__
+from supervisor_app.demo.organisation import DEMO_PASSWORD
 from supervisor_app.pack import default_pack_dir
 
+DEMO = DEMO_PASSWORD
 
-def run_cli(*args: str, env: dict[str, str] | None = None, tmp: Path) -> subprocess.CompletedProcess[str]:
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, tmp: Path, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("SUPERVISOR_")}
     environment.update({"SUPERVISOR_DATA_DIR": str(tmp / "data"), "SUPERVISOR_CONFIG_DIR": str(tmp / "config")})
     environment.update(env or {})
@@ -25,6 +30,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None, tmp: Path) -> subproc
         timeout=300,
         env=environment,
         check=False,
+        input=stdin,
     )
 
 
@@ -93,12 +99,31 @@ def test_unknown_command_is_a_usage_error(tmp_path: Path) -> None:
     assert "invalid choice" in result.stderr
 
 
-def test_audit_verify_is_for_administrators_and_reports_the_chain(tmp_path: Path) -> None:
+def test_audit_verify_is_for_administrators_who_sign_in(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/audit.db"
     assert run_cli("--db", url, "seed", "--days", "1", tmp=tmp_path).returncode == 0
-    refused = run_cli("--db", url, "audit", "verify", tmp=tmp_path)  # as demo.supervisor
-    assert refused.returncode == 1
+    refused = run_cli("--db", url, "audit", "verify", "--password-stdin", stdin=DEMO + "\n", tmp=tmp_path)
+    assert refused.returncode == 1  # demo.supervisor signs in, but may not verify
     assert refused.stderr.strip().endswith("may not audit.verify. Ask someone with the role administrator to do it.")
-    verified = run_cli("--db", url, "--user", "demo.admin", "audit", "verify", tmp=tmp_path)
+    wrong = run_cli("--db", url, "--user", "demo.admin", "audit", "verify", "--password-stdin",
+                    stdin="not-the-password\n", tmp=tmp_path)
+    assert wrong.returncode == 1 and "Username or password not recognised" in wrong.stderr
+    verified = run_cli("--db", url, "--user", "demo.admin", "audit", "verify", "--password-stdin",
+                       stdin=DEMO + "\n", tmp=tmp_path)
     assert verified.returncode == 0, verified.stderr
-    assert verified.stdout.startswith("Audit chain intact: 1 event checked")
+    # the seeding and the three sign-in attempts, each in the chain
+    assert verified.stdout.startswith("Audit chain intact: 4 events checked")
+
+
+def test_administrators_manage_accounts_from_the_command_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/users.db"
+    assert run_cli("--db", url, "seed", "--days", "1", tmp=tmp_path).returncode == 0
+    admin = ("--db", url, "--user", "demo.admin", "users", "--password-stdin")
+    added = run_cli(*admin, "add", "maija.niemi", "--name", "Maija Niemi", "--role", "supervisor",
+                    stdin=f"{DEMO}\nriver-lantern-42-copper\n", tmp=tmp_path)
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.strip() == "Added maija.niemi (supervisor)."
+    listed = run_cli(*admin, "list", stdin=DEMO + "\n", tmp=tmp_path)
+    assert "maija.niemi" in listed.stdout and "Maija Niemi" in listed.stdout
+    weak = run_cli(*admin, "set-password", "maija.niemi", stdin=f"{DEMO}\nshort\n", tmp=tmp_path)
+    assert weak.returncode == 1 and "at least 12 characters" in weak.stderr and "short" not in weak.stderr

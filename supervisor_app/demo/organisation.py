@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from supervisor_app.demo.finnish_names import ALL_USERS, watch_for_shift
+from supervisor_app.demo.finnish_names import ALL_USERS, DEMO_ACCOUNTS, watch_for_shift
 from supervisor_app.demo.fleet import Fleet, FleetResource
 from supervisor_app.domain.resources import ResourceStatus
 from supervisor_app.domain.shifts import SHIFT_START_HOURS, ShiftName
 from supervisor_app.pack import OrganisationPack
+from supervisor_app.services.passwords import hash_with_fixed_salt
 
 Row = dict[str, Any]
 
@@ -105,10 +107,21 @@ def resource_rows(fleet: Fleet, states: dict[int, ResourceState], *, position_at
     return rows
 
 
+#: The demo accounts' password, published in README: for trying the demo desk, never for real use.
+DEMO_PASSWORD = "try-the-demo-desk"
+
+
+@cache
+def demo_password_hash() -> str:
+    """One argon2id hash per process, with a fixed salt so the demo history stays reproducible."""
+    return hash_with_fixed_salt(DEMO_PASSWORD, b"incident-demo-01")
+
+
 def user_rows(first_id: int, created_at: int) -> tuple[list[Row], list[Row]]:
     """The demo accounts and colleagues, and their roles."""
     users: list[Row] = []
     roles: list[Row] = []
+    demo_accounts = {person.username for person in DEMO_ACCOUNTS}
     for index, person in enumerate(ALL_USERS):
         user_id = first_id + index
         users.append(
@@ -118,6 +131,10 @@ def user_rows(first_id: int, created_at: int) -> tuple[list[Row], list[Row]]:
                 "display_name": person.display_name,
                 "active": True,
                 "created_at": as_datetime(created_at),
+                # Only the demo accounts can sign in, with the published demo password.
+                "password_hash": demo_password_hash() if person.username in demo_accounts else None,
+                "password_changed_at": as_datetime(created_at) if person.username in demo_accounts else None,
+                "failed_sign_ins": 0,
             }
         )
         roles.extend({"user_id": user_id, "role": role.value} for role in person.roles)

@@ -49,6 +49,25 @@ def transaction(session: Session, actor: Actor, action: Action) -> Iterator[Sess
             session.info.pop(key, None)
 
 
+@contextmanager
+def sign_in_transaction(session: Session) -> Iterator[Session]:
+    """The one transaction without a permission check: proving who someone is, before they are an
+    actor. Everything else (audit sealing, announcing) is as for :func:`transaction`."""
+    if session.in_transaction():
+        raise RuntimeError("services run their own transaction; pass a Session with none open")
+    for key in _TRANSACTION_KEYS:
+        session.info.pop(key, None)
+    try:
+        with session.begin():
+            yield session
+            pending = session.info.get(_AUDIT_KEY)
+            if pending:
+                seal(session, pending)
+    finally:
+        for key in _TRANSACTION_KEYS:
+            session.info.pop(key, None)
+
+
 @event.listens_for(Session, "after_flush")
 def _note_write(session: Session, _flush_context: object) -> None:
     if session.new or session.dirty or session.deleted:
@@ -74,13 +93,25 @@ def audit(
     entity_id: int | None,
     **detail: Any,
 ) -> None:
-    """Append an audit event in the current transaction; it joins the hash chain when the
-    transaction is sealed."""
+    """Append an audit event for ``action`` in the current transaction."""
+    record_event(session, actor, action.value, entity_kind, entity_id, **detail)
+
+
+def record_event(
+    session: Session,
+    actor: Actor,
+    event_name: str,
+    entity_kind: str,
+    entity_id: int | None,
+    **detail: Any,
+) -> None:
+    """Append an audit event (an action, or an event such as a failed sign-in) in the current
+    transaction; it joins the hash chain when the transaction is sealed."""
     event = AuditEvent(
         occurred_at=database_now(session),
         actor=actor.username,
         desk=actor.desk,
-        action=action.value,
+        action=event_name,
         entity_kind=entity_kind,
         entity_id=entity_id,
         detail=json.loads(json.dumps(detail, default=str)),  # exactly what the database will give back

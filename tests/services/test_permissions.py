@@ -22,6 +22,7 @@ from supervisor_app.services.desk_overview import load_overview
 from supervisor_app.services.incidents import add_log_entry, create_incident
 from supervisor_app.services.presence import claim_incident, register_desk
 from supervisor_app.services.resources import assign_resource, change_resource_status
+from supervisor_app.services.users import add_user
 from tests.services.conftest import Organisation, actor_with, make_incident, new_incident, row_counts
 
 Call = Callable[[Session, Actor, Organisation, OrganisationPack, int], object]
@@ -35,6 +36,8 @@ SERVICE_CALLS: dict[Action, Call] = {
     Action.VIEW_INCIDENTS: lambda s, a, org, pack, inc: load_overview(s, a),
     Action.CLAIM_INCIDENT: lambda s, a, org, pack, inc: _claim(s, a, pack, inc),
     Action.VERIFY_AUDIT: lambda s, a, org, pack, inc: verify_audit(s, a),
+    Action.MANAGE_USERS: lambda s, a, org, pack, inc: add_user(
+        s, a, f"new.user{inc}", "New User", ["operator"], "river-lantern-42-copper"),
     Action.ASSIGN_RESOURCE: lambda s, a, org, pack, inc: assign_resource(
         s, a, inc, next(iter(org.resource_ids.values())), pack, channel="voice_radio"
     ),
