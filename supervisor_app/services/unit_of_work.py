@@ -30,29 +30,23 @@ def transaction(session: Session, actor: Actor, action: Action) -> Iterator[Sess
     """Check ``actor`` may do ``action``, then run the body in one transaction.
 
     The permission is checked before anything is read or written: a refusal writes nothing.
+    A body that writes must :func:`announce` what it changed; audit events are sealed last.
     """
     require(actor, action)
-    if session.in_transaction():
-        raise RuntimeError("services run their own transaction; pass a Session with none open")
-    for key in _TRANSACTION_KEYS:
-        session.info.pop(key, None)
-    try:
-        with session.begin():
-            yield session
-            if session.info.get(_WROTE_KEY) and not session.info.get(_ANNOUNCED_KEY):
-                raise RuntimeError(f"{action.value} wrote without announce(): other desks would never hear of it")
-            pending = session.info.get(_AUDIT_KEY)
-            if pending:
-                seal(session, pending)  # last, so the chain's counter row is held only until commit
-    finally:
-        for key in _TRANSACTION_KEYS:
-            session.info.pop(key, None)
+    with _sealed(session, must_announce=action.value):
+        yield session
 
 
 @contextmanager
 def sign_in_transaction(session: Session) -> Iterator[Session]:
     """The one transaction without a permission check: proving who someone is, before they are an
-    actor. Everything else (audit sealing, announcing) is as for :func:`transaction`."""
+    actor. Audit events are sealed as for :func:`transaction`."""
+    with _sealed(session, must_announce=None):
+        yield session
+
+
+@contextmanager
+def _sealed(session: Session, *, must_announce: str | None) -> Iterator[Session]:
     if session.in_transaction():
         raise RuntimeError("services run their own transaction; pass a Session with none open")
     for key in _TRANSACTION_KEYS:
@@ -60,9 +54,12 @@ def sign_in_transaction(session: Session) -> Iterator[Session]:
     try:
         with session.begin():
             yield session
+            wrote, announced = session.info.get(_WROTE_KEY), session.info.get(_ANNOUNCED_KEY)
+            if must_announce and wrote and not announced:
+                raise RuntimeError(f"{must_announce} wrote without announce(): other desks would never hear of it")
             pending = session.info.get(_AUDIT_KEY)
             if pending:
-                seal(session, pending)
+                seal(session, pending)  # last, so the chain's counter row is held only until commit
     finally:
         for key in _TRANSACTION_KEYS:
             session.info.pop(key, None)
