@@ -1,4 +1,4 @@
-"""Open a desk: settings, organisation pack, database (migrated, seeded on first run), actor."""
+"""Open a desk: settings, organisation pack, database (migrated, seeded on first run), then who acts."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from collections.abc import Callable
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from supervisor_app.demo.finnish_names import DEMO_ACCOUNTS
+from supervisor_app.demo.organisation import DEMO_PASSWORD
 from supervisor_app.demo.seed import DEFAULT_DAYS, DEFAULT_SEED, SeedRefused, has_organisation, seed_demo
 from supervisor_app.pack import OrganisationPack, default_pack_dir, load_pack
 from supervisor_app.services.accounts import actor_for
-from supervisor_app.services.context import DeskContext
+from supervisor_app.services.context import DeskContext, OpenedDatabase
 from supervisor_app.settings import Settings
 from supervisor_app.store import migrate
 from supervisor_app.store.engine import describe, make_engine
@@ -24,13 +26,14 @@ def load_organisation(settings: Settings) -> OrganisationPack:
     return load_pack(settings.pack_dir or default_pack_dir())
 
 
-def open_desk(
+def prepare_desk(
     settings: Settings,
     *,
     seed_if_empty: bool = True,
     progress: Callable[[str], None] = lambda _message: None,
-) -> DeskContext:
-    """Everything the desk needs, ready to use; raises errors whose text a person can act on."""
+) -> OpenedDatabase:
+    """The database (migrated, seeded on a first run) and organisation, before anyone signs in;
+    raises errors whose text a person can act on."""
     pack = load_organisation(settings)
     engine = make_engine(settings.db_url, application_name=f"incident-supervisor {settings.desk_name}")
     try:
@@ -46,12 +49,35 @@ def open_desk(
                 progress(f"Demo data ready: {report.summary()}")
             except SeedRefused:
                 progress("Another desk created the demo organisation first; using it.")
-        with Session(engine) as session:
-            actor = actor_for(session, settings.user, settings.desk_name)
     except OperationalError as exc:
         engine.dispose()
         raise unreachable(describe(engine), exc) from None
     except Exception:
         engine.dispose()
         raise
-    return DeskContext(settings=settings, engine=engine, pack=pack, actor=actor)
+    hint = ""
+    if settings.pack_dir is None:  # the bundled demo organisation, whose accounts README publishes
+        accounts = ", ".join(account.username for account in DEMO_ACCOUNTS)
+        hint = f"Demo organisation: the accounts {accounts} use the password \u201c{DEMO_PASSWORD}\u201d."
+    return OpenedDatabase(settings, engine, pack, sign_in_hint=hint)
+
+
+def open_desk(
+    settings: Settings,
+    *,
+    seed_if_empty: bool = True,
+    progress: Callable[[str], None] = lambda _message: None,
+) -> DeskContext:
+    """A desk acting as ``settings.user`` without a password: for the headless desk, which runs
+    as a service account on a trusted machine. People sign in at the desk window instead."""
+    database = prepare_desk(settings, seed_if_empty=seed_if_empty, progress=progress)
+    try:
+        with Session(database.engine) as session:
+            actor = actor_for(session, settings.user, settings.desk_name)
+    except OperationalError as exc:
+        database.engine.dispose()
+        raise unreachable(describe(database.engine), exc) from None
+    except Exception:
+        database.engine.dispose()
+        raise
+    return database.signed_in(actor)

@@ -34,12 +34,12 @@ def _say(message: str) -> None:
 
 
 def _command_run(settings: Settings, args: argparse.Namespace) -> int:
-    from supervisor_app.bootstrap import open_desk
+    from supervisor_app.bootstrap import prepare_desk
 
-    context = open_desk(settings, progress=_say)
+    database = prepare_desk(settings, progress=_say)
     from supervisor_app.ui.app import run_desk  # Qt is loaded only when a desk opens
 
-    return run_desk(context, [sys.argv[0]])
+    return run_desk(database, [sys.argv[0]])
 
 
 def _command_desk(settings: Settings, args: argparse.Namespace) -> int:

@@ -16,6 +16,9 @@ import platformdirs
 
 APP_NAME = "incident-supervisor"
 THEMES = ("dark", "high_contrast")
+DEFAULT_IDLE_LOCK_MINUTES = 15
+MAXIMUM_IDLE_LOCK_MINUTES = 30  # an unattended desk never stays open longer than this
+_NUMBERS = frozenset({"idle_lock_minutes"})
 
 
 class SettingsError(Exception):
@@ -28,9 +31,10 @@ class Settings:
     config_dir: Path
     db_url: str
     desk_name: str
-    user: str = "demo.supervisor"  # who the desk acts as until sign-in is introduced
+    user: str = "demo.supervisor"  # offered at sign-in; the headless desk acts as this account
     theme: str = "dark"
     pack_dir: Path | None = None  # None: the bundled demo organisation
+    idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES  # the desk locks after this long unused
 
     @property
     def config_file(self) -> Path:
@@ -53,7 +57,10 @@ def _from_file(path: Path) -> dict[str, Any]:
     if unknown:
         raise SettingsError(f"{path}: unknown setting {unknown[0]!r}; known settings are {', '.join(sorted(known))}.")
     for key, value in data.items():
-        if not isinstance(value, str):
+        if key in _NUMBERS:
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise SettingsError(f"{path}: {key} must be a whole number without quotes, not {value!r}.")
+        elif not isinstance(value, str):
             raise SettingsError(f"{path}: {key} must be text in quotes, not {type(value).__name__}.")
     return data
 
@@ -75,15 +82,31 @@ def load_settings(**overrides: str | None) -> Settings:
         ("user", "SUPERVISOR_USER"),
         ("theme", "SUPERVISOR_THEME"),
         ("pack_dir", "SUPERVISOR_PACK"),
+        ("idle_lock_minutes", "SUPERVISOR_IDLE_LOCK_MINUTES"),
     ):
         if os.environ.get(env):
             values[key] = os.environ[env]
     values.update({k: v for k, v in overrides.items() if v})
     if "pack_dir" in values:
         values["pack_dir"] = Path(values["pack_dir"]).expanduser()
+    if "idle_lock_minutes" in values:
+        values["idle_lock_minutes"] = _idle_minutes(values["idle_lock_minutes"])
     settings = replace(settings, **values)
     if settings.theme not in THEMES:
         raise SettingsError(f"theme {settings.theme!r} is not known; choose one of {', '.join(THEMES)}.")
     if not settings.desk_name.strip():
         raise SettingsError("desk_name cannot be blank; name the desk as the room knows it (e.g. 'desk-3').")
     return settings
+
+
+def _idle_minutes(value: object) -> int:
+    try:
+        minutes = int(str(value).strip())
+    except ValueError:
+        raise SettingsError(f"idle_lock_minutes must be a whole number of minutes, not {value!r}.") from None
+    if not 1 <= minutes <= MAXIMUM_IDLE_LOCK_MINUTES:
+        raise SettingsError(
+            f"idle_lock_minutes is {minutes}; choose 1 to {MAXIMUM_IDLE_LOCK_MINUTES} minutes "
+            f"(an unattended desk must lock within {MAXIMUM_IDLE_LOCK_MINUTES} minutes)."
+        )
+    return minutes

@@ -22,7 +22,8 @@ from supervisor_app.domain.incidents import OPEN_INCIDENT_STATUSES
 from supervisor_app.domain.people import Action, Actor
 from supervisor_app.domain.presence import SILENT_AFTER, is_present
 from supervisor_app.services.errors import Conflict, NotFound
-from supervisor_app.services.unit_of_work import announce, audit, database_now, transaction
+from supervisor_app.services.sign_in import SIGNED_OUT
+from supervisor_app.services.unit_of_work import announce, audit, database_now, record_event, transaction
 from supervisor_app.store.models import DeskPresence, Incident, IncidentClaim
 
 
@@ -112,6 +113,42 @@ def leave_desk(session: Session, actor: Actor) -> None:
         session.execute(delete(DeskPresence).where(DeskPresence.id == desk_id))
         audit(session, actor, Action.VIEW_INCIDENTS, "desk", desk_id, event="desk closed")
         announce(session, actor, Changes.of(desk=desk_id, claim=dropped))
+
+
+def hand_over_desk(session: Session, outgoing: Actor, incoming: Actor) -> list[int]:
+    """A shift hand-over at a desk that stays open: ``incoming`` (just signed in) takes the desk
+    and the incidents it has claimed; ``outgoing``'s session ends. Returns the incidents handed over.
+    """
+    if incoming.desk != outgoing.desk:
+        raise DomainError(f"{incoming.username} signed in at desk {incoming.desk}, not at {outgoing.desk}.")
+    with transaction(session, incoming, Action.VIEW_INCIDENTS):
+        now = database_now(session)
+        desk_id = _desk_id(session, incoming)
+        handed: list[int] = []
+        if desk_id is not None:
+            handed = list(session.scalars(select(IncidentClaim.incident_id).where(IncidentClaim.desk_id == desk_id)))
+            session.execute(
+                update(IncidentClaim).where(IncidentClaim.desk_id == desk_id).values(username=incoming.username)
+            )
+            session.execute(
+                update(DeskPresence)
+                .where(DeskPresence.id == desk_id)
+                .values(username=incoming.username, heartbeat_at=now)
+            )
+        record_event(session, outgoing, SIGNED_OUT, "user", outgoing.user_id, reason="hand-over", to=incoming.username)
+        audit(
+            session,
+            incoming,
+            Action.VIEW_INCIDENTS,
+            "desk",
+            desk_id,
+            event="desk handed over",
+            by=outgoing.username,
+            incidents=handed,
+        )
+        session.flush()
+        announce(session, incoming, Changes.of(desk=[desk_id] if desk_id is not None else [], claim=handed))
+        return handed
 
 
 def claim_incident(

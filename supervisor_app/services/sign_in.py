@@ -29,6 +29,12 @@ class SignInRefused(DomainError):
     """Sign-in failed; the message says what the person can do about it."""
 
 
+#: Why a password is being checked, as recorded in the audit event of a success.
+SIGNED_IN, UNLOCKED = "auth.signed_in", "auth.unlocked"
+#: Session events: the screen locked (idle, or by hand), and a person's session ended.
+SESSION_LOCKED, SIGNED_OUT = "auth.session_locked", "auth.signed_out"
+
+
 def sign_in(
     session: Session,
     username: str,
@@ -37,8 +43,15 @@ def sign_in(
     *,
     timezone: str,
     lockout_period: timedelta = LOCKOUT_PERIOD,
+    success_event: str = SIGNED_IN,
 ) -> Actor:
-    """The signed-in actor, or :class:`SignInRefused` (the failure itself is recorded first)."""
+    """The signed-in actor, or :class:`SignInRefused` (the failure itself is recorded first).
+
+    ``success_event`` is :data:`UNLOCKED` when the person at a locked desk proves it is still them;
+    failures count towards the lockout all the same.
+    """
+    if success_event not in (SIGNED_IN, UNLOCKED):
+        raise ValueError(f"unknown sign-in event {success_event!r}")
     refusal: str | None = None
     actor: Actor | None = None
     with sign_in_transaction(session):
@@ -78,8 +91,16 @@ def sign_in(
             if user.password_hash and needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
             actor = Actor(user.username, user.role_set, desk, user_id=user.id, display_name=user.display_name)
-            record_event(session, actor, "auth.signed_in", "user", user.id)
+            record_event(session, actor, success_event, "user", user.id)
             announce(session, actor, Changes.of(user=user.id))
     if refusal is not None or actor is None:
         raise SignInRefused(refusal or NOT_RECOGNISED)
     return actor
+
+
+def record_session_event(session: Session, actor: Actor, event: str, **detail: str) -> None:
+    """Audit a signed-in person's session event: the desk locked (and why), or the session ended."""
+    if event not in (SESSION_LOCKED, SIGNED_OUT):
+        raise ValueError(f"unknown session event {event!r}")
+    with sign_in_transaction(session):
+        record_event(session, actor, event, "user", actor.user_id, **detail)

@@ -30,6 +30,7 @@ class UserSummary:
     active: bool
     has_password: bool
     locked_until: datetime | None
+    locked: bool = False  # the lock is still in force (by the database clock when listed)
 
 
 def _roles(roles: Iterable[Role | str]) -> list[Role]:
@@ -125,6 +126,7 @@ def unlock(session: Session, actor: Actor, username: str) -> None:
 
 def list_users(session: Session, actor: Actor) -> list[UserSummary]:
     with transaction(session, actor, Action.MANAGE_USERS):
+        now = database_now(session)
         users = session.scalars(select(User).order_by(User.username)).all()
         return [
             UserSummary(
@@ -134,6 +136,7 @@ def list_users(session: Session, actor: Actor) -> list[UserSummary]:
                 u.active,
                 bool(u.password_hash),
                 u.locked_until,
+                locked=u.locked_until is not None and u.locked_until > now,
             )
             for u in users
         ]

@@ -97,8 +97,8 @@ class DeskSync:
 
     def _keep_presence(self) -> None:
         """Say this desk is alive and reread who else is, every heartbeat, until stopped."""
-        actor = self._context.actor
         while not self._stopping.wait(self._heartbeat_every):
+            actor = self._context.actor  # read each time: a hand-over changes who is at the desk
             try:
                 with self._context.write_session() as session:
                     if not heartbeat(session, actor):

@@ -8,6 +8,7 @@ does has a keyboard shortcut, listed by Help > Keyboard shortcuts.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
@@ -15,9 +16,11 @@ from PySide6.QtCore import QSize, QTimer, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
+from supervisor_app.domain.people import Actor, permitted
 from supervisor_app.services.context import DeskContext
 from supervisor_app.store.change_feed import FeedState, FeedStatus
 from supervisor_app.sync.live_state import LiveState
+from supervisor_app.ui.accounts import AccountsView
 from supervisor_app.ui.error_messages import CONNECTION_MESSAGE_KEY, connection_lost_message, reconnected_message
 from supervisor_app.ui.error_reporting import ErrorReporter
 from supervisor_app.ui.help_dialogs import AboutDialog, ShortcutsDialog
@@ -25,6 +28,8 @@ from supervisor_app.ui.live_sync import LiveSync
 from supervisor_app.ui.message_bar import MessageBar
 from supervisor_app.ui.overview import OverviewView
 from supervisor_app.ui.runner import Runner
+from supervisor_app.ui.session import DeskSessionController
+from supervisor_app.ui.session.idle import Clock
 from supervisor_app.ui.status_bar import DeskStatusBar
 from supervisor_app.ui.theme import THEMES, Theme, apply_theme, theme_named
 from supervisor_app.ui.view_base import DeskView
@@ -38,7 +43,14 @@ THEME_SHORTCUTS = {"dark": "Ctrl+Shift+D", "high_contrast": "Ctrl+Shift+H"}
 class MainWindow(QMainWindow):
     """The desk's window (see module doc)."""
 
-    def __init__(self, context: DeskContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        context: DeskContext,
+        parent: QWidget | None = None,
+        *,
+        idle_clock: Clock = time.monotonic,
+        idle_check_ms: int = 1000,
+    ) -> None:
         super().__init__(parent)
         self.context = context
         self.setObjectName("DeskMainWindow")
@@ -77,10 +89,22 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.view_stack, 1)
         self.setCentralWidget(central)
 
+        self.session = DeskSessionController(
+            context,
+            self.runner,
+            self,
+            clock=idle_clock,
+            check_every_ms=idle_check_ms,
+            uncovered_bottom=lambda: self.status.height() if self.status.isVisible() else 0,
+        )
+        self._enabled_before_lock: dict[str, bool] = {}
+
         self._build_menus()
         self._connect_services()
         self.add_view(OverviewView(context, self.runner, self))
+        self.add_view(AccountsView(context, self.runner, self))
         self.apply_theme(self.theme)
+        self.apply_permissions()
 
     # Assembly
 
@@ -100,6 +124,21 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
+        file_menu.addAction(
+            self._action(
+                "lock", "&Lock desk", "Ctrl+L", self.session.lock_by_hand, tip="Cover the desk until you unlock it"
+            )
+        )
+        file_menu.addAction(
+            self._action(
+                "hand-over",
+                "&Hand over desk\u2026",
+                "Ctrl+Shift+L",
+                self.session.start_hand_over,
+                tip="The incoming person signs in; your session ends and the desk stays open",
+            )
+        )
+        file_menu.addSeparator()
         file_menu.addAction(self._action("quit", "&Quit", "Ctrl+Q", self.close, tip="Close the desk"))
 
         self.view_menu = menus.addMenu("&View")
@@ -156,9 +195,12 @@ class MainWindow(QMainWindow):
         status.sig_connection_changed.connect(self.on_connection_changed)
         self.live.sig_connection.connect(self.on_feed_status)
         self.live.sig_started.connect(self.on_live_state)
-        self.live.sig_applied.connect(lambda applied, state: self.on_live_state(state) if applied.presence else None)
+        self.live.sig_applied.connect(lambda _applied, state: self.on_live_state(state))
         self.live.sig_start_failed.connect(status.on_database_unreachable)
-        bar.sig_visibility_changed.connect(self.actions_by_name["dismiss-message"].setEnabled)
+        bar.sig_visibility_changed.connect(self._message_visibility_changed)
+        self.session.sig_locked_changed.connect(self.on_locked_changed)
+        self.session.sig_actor_changed.connect(self.on_actor_changed)
+        self.session.sig_message.connect(bar.show_message)
 
     def add_view(self, view: DeskView) -> None:
         """Add ``view`` to the window with a View-menu entry and the next Ctrl+number shortcut."""
@@ -173,6 +215,7 @@ class MainWindow(QMainWindow):
         )
         self.view_menu.insertAction(self._view_actions_anchor, action)
         view.on_theme_changed(self.theme)
+        action.setVisible(permitted(self.context.actor, view.REQUIRES))
 
     # Handlers
 
@@ -182,8 +225,52 @@ class MainWindow(QMainWindow):
 
     def show_view(self, name: str) -> None:
         view = self.views[name]
+        if not permitted(self.context.actor, view.REQUIRES):
+            return  # its menu entry is hidden; a stray shortcut does nothing
         self.view_stack.setCurrentWidget(view)
         view.on_shown()
+
+    def apply_permissions(self) -> None:
+        """Show only the views the signed-in person's roles allow; leave a view they may not see."""
+        actor = self.context.actor
+        for name, view in self.views.items():
+            self.actions_by_name[f"view-{name}"].setVisible(permitted(actor, view.REQUIRES))
+        current = self.current_view()
+        if current is not None and not permitted(actor, current.REQUIRES):
+            allowed = [name for name, view in self.views.items() if permitted(actor, view.REQUIRES)]
+            if allowed:
+                self.show_view(allowed[0])
+
+    # Session: lock, unlock, hand-over
+
+    def on_locked_changed(self, locked: bool) -> None:
+        """While locked nothing but the lock screen takes input: menus, views and shortcuts are off."""
+        if locked:
+            self._update_lock_summary(self.live.state)
+            self._enabled_before_lock = {name: a.isEnabled() for name, a in self.actions_by_name.items()}
+            for action in self.actions_by_name.values():
+                action.setEnabled(False)
+        else:
+            for name, action in self.actions_by_name.items():
+                action.setEnabled(self._enabled_before_lock.get(name, True))
+            self.actions_by_name["dismiss-message"].setEnabled(self.message_bar.isVisible())
+        self.menuBar().setEnabled(not locked)
+        self.centralWidget().setEnabled(not locked)
+        self.status.set_actor(self.context.actor, locked=locked)
+        if not locked:
+            view = self.current_view()
+            if view is not None:
+                view.setFocus()
+
+    def on_actor_changed(self, actor: Actor, _handed_over: object = None) -> None:
+        self.status.set_actor(actor, locked=self.session.locked)
+        self.apply_permissions()
+        for view in self.views.values():
+            view.on_actor_changed(actor)
+
+    def _message_visibility_changed(self, visible: bool) -> None:
+        if not self.session.locked:
+            self.actions_by_name["dismiss-message"].setEnabled(visible)
 
     @Slot()
     def on_refresh(self) -> None:
@@ -216,6 +303,7 @@ class MainWindow(QMainWindow):
         self.actions_by_name[f"theme-{theme.name}"].setChecked(True)
         self.message_bar.on_theme_changed(theme)
         self.status.on_theme_changed(theme)
+        self.session.on_theme_changed(theme)
         for view in self.views.values():
             view.on_theme_changed(theme)
 
@@ -256,6 +344,20 @@ class MainWindow(QMainWindow):
     def on_live_state(self, state: LiveState) -> None:
         if state.presence is not None:
             self.status.set_presence(state.presence)
+        if self.session.locked:
+            self._update_lock_summary(state)
+
+    def _update_lock_summary(self, state: LiveState | None) -> None:
+        """What the lock screen may say of the live desk beneath it: counts, never details."""
+        if state is None:
+            self.session.set_live_summary("")
+            return
+        open_count = len(state.incidents())
+        changed = state.as_of.astimezone(self.status.now().tzinfo)
+        self.session.set_live_summary(
+            f"Live updates continue underneath: {open_count} open incident{'s' if open_count != 1 else ''}, "
+            f"last change {changed:%H:%M:%S}."
+        )
 
     def on_feed_status(self, status: FeedStatus) -> None:
         """The change feed is the first to know the database has gone, or is back and caught up."""
@@ -289,6 +391,7 @@ class MainWindow(QMainWindow):
         for view in self.views.values():
             view.on_close()
         self.status.stop_clock()
+        self.session.stop()
         self.live.stop()
         self.runner.shutdown()
         self.error_reporter.close()

@@ -115,8 +115,8 @@ class DeskStatusBar(QStatusBar):
         self.busy = StatusItem("busy", "", tooltip="Database work in progress", parent=self)
         self.desk = StatusItem("desk", f"Desk: {desk_name}", tooltip="The desk this computer acts as", parent=self)
         self.desks_online = StatusItem("desk", "Desks on line: \u2026", tooltip="Waiting for live updates", parent=self)
-        user_text = f"{actor.label} ({roles_text(actor)})"
-        self.user = StatusItem("user", user_text, tooltip=f"Signed in as {actor.username}", parent=self)
+        self.user = StatusItem("user", parent=self)
+        self.set_actor(actor)
         self.clock = StatusItem("clock", "", tooltip=f"Organisation time ({timezone.key})", parent=self)
         self.clock.label.setObjectName("StatusClock")
         self.busy.setFixedWidth(self.busy.fontMetrics().horizontalAdvance("Working (99)\u2026") + ICON_SIZE + 20)
@@ -203,6 +203,13 @@ class DeskStatusBar(QStatusBar):
         if self._busy_shown:
             self.busy.set_icon("busy", theme.text_muted)
         self._show_connection()
+
+    def set_actor(self, actor: Actor, *, locked: bool = False) -> None:
+        """Show who is signed in here, and whether the desk is locked."""
+        text = f"{actor.label} ({roles_text(actor)})"
+        self.user.label.setText(f"{text} \u00b7 locked" if locked else text)
+        self.user.setToolTip(f"Signed in as {actor.username}" + (" (desk locked)" if locked else ""))
+        self.user.set_state("warning" if locked else "")
 
     def stop_clock(self) -> None:
         self._clock_timer.stop()

@@ -12,6 +12,7 @@ from typing import ClassVar
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
+from supervisor_app.domain.people import Action, Actor
 from supervisor_app.services.context import DeskContext
 from supervisor_app.sync.live_state import Applied, LiveState
 from supervisor_app.ui.runner import Runner
@@ -23,6 +24,8 @@ class DeskView(QWidget):
 
     NAME: ClassVar[str] = ""
     TITLE: ClassVar[str] = ""
+    #: Shown only to people whose roles allow this (the services check it again on every call).
+    REQUIRES: ClassVar[Action] = Action.VIEW_INCIDENTS
 
     #: A failure the person should hear about (shown in the message bar, logged in full).
     sig_error = Signal(object)
@@ -53,6 +56,11 @@ class DeskView(QWidget):
 
     def on_live_applied(self, applied: Applied, state: LiveState) -> None:
         """Changes from any desk were applied to ``state``; ``applied`` says which rows changed."""
+
+    def on_actor_changed(self, actor: Actor) -> None:
+        """Someone else took the desk over (or the roles changed): close what the last person had
+        open and reload what the newcomer may see."""
+        self.on_refresh()
 
     def on_shown(self) -> None:
         """The view became the one on screen."""

@@ -1,4 +1,4 @@
-"""The screenshot script renders the desk with the demo organisation at 1600x900 in both themes."""
+"""The screenshot script renders the desk, its sign-in, its lock screen and the accounts view in both themes."""
 
 from __future__ import annotations
 
@@ -17,7 +17,19 @@ def test_screenshots_render_in_both_themes(qtbot: QtBot, tmp_path: Path) -> None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     saved = module.take(tmp_path)
-    assert [p.name for p in saved] == ["desk-dark.png", "desk-high-contrast.png"]
-    images = [QImage(str(p)) for p in saved]
-    assert all((image.width(), image.height()) == (1600, 900) for image in images)
-    assert images[0] != images[1]
+    assert [p.name for p in saved] == [
+        "desk-dark.png",
+        "desk-high-contrast.png",
+        "sign-in-dark.png",
+        "locked-dark.png",
+        "sign-in-high-contrast.png",
+        "locked-high-contrast.png",
+        "accounts-dark.png",
+        "accounts-high-contrast.png",
+    ]
+    images = {p.name: QImage(str(p)) for p in saved}
+    full_window = [name for name in images if not name.startswith("sign-in")]
+    assert all((images[name].width(), images[name].height()) == (1600, 900) for name in full_window)
+    assert images["desk-dark.png"] != images["desk-high-contrast.png"]
+    assert images["locked-dark.png"] != images["locked-high-contrast.png"]
+    assert images["desk-dark.png"] != images["accounts-dark.png"]
