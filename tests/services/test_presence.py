@@ -4,6 +4,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from supervisor_app.domain.changes import EntityKind
@@ -13,13 +14,15 @@ from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.errors import Conflict
 from supervisor_app.services.presence import (
     claim_incident,
+    hand_over_desk,
     heartbeat,
     leave_desk,
     load_presence,
     register_desk,
     release_incident,
 )
-from supervisor_app.store.change_log import changes_after
+from supervisor_app.store.change_log import changes_after, latest_seq
+from supervisor_app.store.models import AuditEvent
 from tests.services.conftest import Organisation, make_incident
 
 ONE = Actor.of("sup.one", [Role.SUPERVISOR], "desk-1")
@@ -112,3 +115,36 @@ def test_a_closed_desk_drops_its_claims_and_an_unregistered_desk_cannot_claim(
     with organisation.session() as session:
         leave_desk(session, ONE)
     assert _presence(organisation).claims == ()
+
+
+def test_a_hand_over_passes_the_desk_and_its_claims_and_ends_the_outgoing_session(
+    organisation: Organisation, pack: OrganisationPack, supervisor: Actor
+) -> None:
+    incident_id = make_incident(organisation, pack, supervisor)
+    incoming = Actor.of("sup.three", [Role.OPERATOR], "desk-1")
+    with organisation.session() as session:
+        register_desk(session, ONE)
+    with organisation.session() as session:
+        claim_incident(session, ONE, incident_id, timezone=pack.timezone)
+    with Session(organisation.engine) as session:
+        seq = latest_seq(session)
+    with organisation.session() as session:
+        assert hand_over_desk(session, ONE, incoming) == [incident_id]
+
+    presence = _presence(organisation)
+    assert [(d.name, d.username) for d in presence.desks] == [("desk-1", "sup.three")]
+    assert [(c.incident_id, c.username) for c in presence.claims] == [(incident_id, "sup.three")]
+    with organisation.session() as session:
+        assert heartbeat(session, incoming) is True  # the newcomer's heartbeat keeps the desk
+    with Session(organisation.engine) as session:
+        notices = changes_after(session, seq)
+        events = session.execute(
+            select(AuditEvent.actor, AuditEvent.action, AuditEvent.detail).order_by(AuditEvent.id.desc()).limit(2)
+        ).all()
+    assert any(n.changes.touches(EntityKind.CLAIM) and n.changes.touches(EntityKind.DESK) for n in notices)
+    assert {(e.actor, e.action) for e in events} == {("sup.one", "auth.signed_out"), ("sup.three", "incident.view")}
+
+
+def test_a_hand_over_to_another_desk_is_refused(organisation: Organisation) -> None:
+    with organisation.session() as session, pytest.raises(DomainError, match="desk-2"):
+        hand_over_desk(session, ONE, TWO)

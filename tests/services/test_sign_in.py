@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 from supervisor_app.domain.errors import InvalidValue
 from supervisor_app.domain.people import Actor, PermissionDenied, Role
 from supervisor_app.pack import OrganisationPack
-from supervisor_app.services.sign_in import NOT_RECOGNISED, SignInRefused, sign_in
+from supervisor_app.services.sign_in import (
+    NOT_RECOGNISED,
+    SESSION_LOCKED,
+    UNLOCKED,
+    SignInRefused,
+    record_session_event,
+    sign_in,
+)
 from supervisor_app.services.users import add_user, list_users, set_active, set_password, unlock
 from supervisor_app.store.engine import make_engine, writer
 from supervisor_app.store.models import AuditEvent, User
@@ -118,3 +125,32 @@ def test_only_administrators_manage_accounts(accounts: Engine) -> None:
     supervisor = Actor.of("sup.one", [Role.SUPERVISOR], "desk-1")
     with Session(writer(accounts)) as session, pytest.raises(PermissionDenied, match=r"user\.manage"):
         add_user(session, supervisor, "new.person", "New Person", ["operator"], PASSWORD)
+
+
+def test_unlocking_and_locking_are_audited_and_failed_unlocks_count_to_the_lockout(
+    accounts: Engine, pack: OrganisationPack
+) -> None:
+    actor = _sign_in(accounts, pack, PASSWORD)
+    with Session(writer(accounts)) as session:
+        record_session_event(session, actor, SESSION_LOCKED, reason="idle")
+    for _ in range(4):
+        with pytest.raises(SignInRefused):
+            _sign_in(accounts, pack, "not my password at all", success_event=UNLOCKED)
+    _sign_in(accounts, pack, PASSWORD, success_event=UNLOCKED)
+    events = _events(accounts)
+    assert events[-6:] == [("auth.session_locked", "idle")] + [("auth.failed", "wrong password")] * 4 + [
+        ("auth.unlocked", "")
+    ]
+    for _ in range(5):
+        with pytest.raises(SignInRefused):
+            _sign_in(accounts, pack, "not my password at all", success_event=UNLOCKED)
+    with pytest.raises(SignInRefused, match="locked until"):
+        _sign_in(accounts, pack, PASSWORD, success_event=UNLOCKED)
+
+
+def test_unknown_session_events_are_refused(accounts: Engine, pack: OrganisationPack) -> None:
+    actor = _sign_in(accounts, pack, PASSWORD)
+    with Session(writer(accounts)) as session, pytest.raises(ValueError, match="unknown session event"):
+        record_session_event(session, actor, "auth.anything")
+    with pytest.raises(ValueError, match="unknown sign-in event"):
+        _sign_in(accounts, pack, PASSWORD, success_event="auth.whatever")
