@@ -1,0 +1,64 @@
+"""Settings: defaults, the TOML file, environment variables, and what is refused with a reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from supervisor_app.settings import DEFAULT_IDLE_LOCK_MINUTES, SettingsError, load_settings
+
+
+@pytest.fixture
+def folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SUPERVISOR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SUPERVISOR_CONFIG_DIR", str(tmp_path / "config"))
+    for name in (
+        "SUPERVISOR_DB_URL",
+        "SUPERVISOR_DESK",
+        "SUPERVISOR_USER",
+        "SUPERVISOR_THEME",
+        "SUPERVISOR_PACK",
+        "SUPERVISOR_IDLE_LOCK_MINUTES",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "config").mkdir()
+    return tmp_path / "config"
+
+
+def test_the_desk_locks_after_fifteen_minutes_unless_configured(folders: Path) -> None:
+    assert load_settings().idle_lock_minutes == DEFAULT_IDLE_LOCK_MINUTES == 15
+    (folders / "settings.toml").write_text("idle_lock_minutes = 5\n", encoding="utf-8")
+    assert load_settings().idle_lock_minutes == 5
+
+
+def test_the_environment_overrides_the_file(folders: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (folders / "settings.toml").write_text("idle_lock_minutes = 5\n", encoding="utf-8")
+    monkeypatch.setenv("SUPERVISOR_IDLE_LOCK_MINUTES", "20")
+    assert load_settings().idle_lock_minutes == 20
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("idle_lock_minutes = 31", "choose 1 to 30 minutes"),
+        ("idle_lock_minutes = 0", "choose 1 to 30 minutes"),
+        ('idle_lock_minutes = "ten"', "whole number without quotes"),
+        ("idle_lock_minutes = 2.5", "whole number without quotes"),
+        ("theme = 3", "must be text in quotes"),
+        ("idle_minutes = 5", "unknown setting 'idle_minutes'"),
+    ],
+)
+def test_a_bad_setting_is_refused_saying_where_and_why(folders: Path, line: str, expected: str) -> None:
+    (folders / "settings.toml").write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match=expected) as raised:
+        load_settings()
+    assert "settings.toml" in str(raised.value) or "idle_lock_minutes" in str(raised.value)
+
+
+def test_an_idle_time_over_the_maximum_from_the_environment_is_refused(
+    folders: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SUPERVISOR_IDLE_LOCK_MINUTES", "45")
+    with pytest.raises(SettingsError, match="must lock within 30 minutes"):
+        load_settings()
