@@ -127,17 +127,24 @@ def operator() -> Actor:
 
 
 @pytest.fixture
-def cluster() -> Iterator[ThrowawayCluster]:
-    """A PostgreSQL server of the test's own, which it may restart or take down."""
+def unstarted_cluster() -> Iterator[ThrowawayCluster]:
+    """A PostgreSQL server of the test's own, to configure before starting it."""
     base = Path(tempfile.mkdtemp(prefix="desk-cluster-"))
     os.chmod(base, 0o755)  # the server runs as its own user and must reach its folders
     try:
         server = ThrowawayCluster(base)
     except FileNotFoundError as missing:
+        shutil.rmtree(base, ignore_errors=True)
         if os.environ.get("CI"):
             pytest.fail(f"{missing} (CI requires them)")
         pytest.skip(str(missing))
-    server.start()
     yield server
     server.stop()
     shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def cluster(unstarted_cluster: ThrowawayCluster) -> ThrowawayCluster:
+    """A PostgreSQL server of the test's own, which it may restart or take down."""
+    unstarted_cluster.start()
+    return unstarted_cluster

@@ -44,7 +44,7 @@ from supervisor_app.domain.resources import ResourceStatus
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.store.audit_log import chain_fields
 from supervisor_app.store.base import Base
-from supervisor_app.store.engine import writer
+from supervisor_app.store.engine import address_as, writer
 from supervisor_app.store.errors import StoreError
 from supervisor_app.store.models import (
     AuditEvent,
@@ -59,6 +59,7 @@ from supervisor_app.store.models import (
     User,
     UserRole,
 )
+from supervisor_app.store.roles import schema_rights
 from supervisor_app.store.types import db_now
 
 DEFAULT_DAYS = 30
@@ -232,6 +233,21 @@ def _refuse_if_organised(session: Session) -> None:
         )
 
 
+def _refuse_without_rights(engine: Engine) -> None:
+    """Seeding is the schema owner's job on PostgreSQL: the desks' account may not add stations."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        if connection.scalar(text("SELECT has_table_privilege('stations', 'INSERT')")):
+            return
+        rights = schema_rights(connection)
+    raise StoreError(
+        f"The database account {rights.account} may not create the demo organisation: desks connect with an "
+        "account that may not set up an organisation, by design. Ask an administrator to run: "
+        f"supervisor-app seed --db {address_as(engine, rights.owner)}"
+    )
+
+
 def seed_demo(
     engine: Engine,
     pack: OrganisationPack,
@@ -254,6 +270,7 @@ def seed_demo(
         raise ValueError("now must be a time with a time zone")
     count = _incident_count(days, incidents_per_day, total_incidents)
     say = progress or (lambda _message: None)
+    _refuse_without_rights(engine)
     started = time.perf_counter()
     with Session(writer(engine)) as session, session.begin():
         _refuse_if_organised(session)

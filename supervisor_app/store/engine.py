@@ -16,6 +16,7 @@ import re
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -203,12 +204,30 @@ def describe_url(raw_url: str) -> str:
         return "(unreadable address)"
 
 
+def _several_hosts(url: URL) -> str | None:
+    hosts = url.query.get("host")
+    if not hosts:
+        return None
+    return ",".join([hosts] if isinstance(hosts, str) else hosts)
+
+
 def _describe(url: URL) -> str:
     if url.get_backend_name() == "sqlite":
         return f"SQLite {url.database}"
-    hosts = url.query.get("host")
-    if hosts:
-        where = ",".join([hosts] if isinstance(hosts, str) else hosts)
-    else:
-        where = f"{url.host or os.environ.get('PGHOST', 'localhost')}:{url.port or 5432}"
+    where = _several_hosts(url) or f"{url.host or os.environ.get('PGHOST', 'localhost')}:{url.port or 5432}"
     return f"PostgreSQL {url.username or ''}@{where}/{url.database}"
+
+
+def address_as(engine: Engine, username: str) -> str:
+    """The engine's PostgreSQL address for another account, as an administrator types it
+    (``postgresql://owner@db1:5432,db2:5432/supervisor?sslmode=verify-full``), without passwords."""
+    url = engine.url
+    where = _several_hosts(url) or (f"{url.host or ''}:{url.port}" if url.port else url.host or "")
+    options = [
+        (key, value)
+        for key, values in url.query.items()
+        if key != "host" and "password" not in key
+        for value in ([values] if isinstance(values, str) else values)
+    ]
+    query = f"?{urlencode(options, safe='/:')}" if options else ""
+    return f"postgresql://{quote(username, safe='')}@{where}/{url.database or ''}{query}"

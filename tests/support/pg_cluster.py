@@ -43,6 +43,7 @@ class ThrowawayCluster:
         self.log = base / "server.log"
         self.port = _free_port()
         self._as_postgres = os.geteuid() == 0
+        self.settings: dict[str, str] = {}  # server settings (postgresql.conf names), from the next start
 
     @property
     def url(self) -> str:
@@ -58,10 +59,27 @@ class ThrowawayCluster:
             raise RuntimeError(f"{' '.join(args[:2])} failed: {result.stderr or result.stdout}\n{log}")
 
     def _options(self) -> str:
+        extra = "".join(f" -c {name}={value}" for name, value in self.settings.items())
         return (
             f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=on -c full_page_writes=off"
+            f"-c synchronous_commit=on -c full_page_writes=off{extra}"
         )
+
+    def serve_tls(self, certificate: Path, key: Path) -> None:
+        """Accept TLS connections with this certificate and private key (PEM files), from the next
+        start on; the server reads its own copies, which only its user may read."""
+        self._prepare_folders()
+        folder = self.base / "tls"
+        folder.mkdir(exist_ok=True)
+        copies = {"ssl_cert_file": folder / "server.crt", "ssl_key_file": folder / "server.key"}
+        shutil.copyfile(certificate, copies["ssl_cert_file"])
+        shutil.copyfile(key, copies["ssl_key_file"])
+        for path in (folder, *copies.values()):
+            os.chmod(path, 0o700 if path.is_dir() else 0o600)
+            if self._as_postgres:
+                owner = pwd.getpwnam("postgres")
+                os.chown(path, owner.pw_uid, owner.pw_gid)
+        self.settings.update({"ssl": "on", **{name: str(path) for name, path in copies.items()}})
 
     def _prepare_folders(self) -> None:
         self.sockets.mkdir(parents=True, exist_ok=True)
