@@ -15,6 +15,7 @@ from datetime import timedelta
 from sqlalchemy.exc import OperationalError
 
 from supervisor_app import __version__
+from supervisor_app.cli_secrets import add_secrets_parser, run_secrets_command
 from supervisor_app.cli_users import add_users_parser
 from supervisor_app.domain.errors import DomainError
 from supervisor_app.domain.presence import HEARTBEAT_EVERY, SILENT_AFTER
@@ -178,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     desk.set_defaults(handler=_command_desk)
     commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(handler=_command_migrate)
     add_users_parser(commands).set_defaults(handler=_command_users)
+    add_secrets_parser(commands).set_defaults(handler=run_secrets_command)
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
     verify = audit.add_parser(
         "verify", help="check the audit trail's hash chain and name the first broken link (administrators)"
