@@ -15,11 +15,17 @@ from datetime import timedelta
 from sqlalchemy.exc import OperationalError
 
 from supervisor_app import __version__
-from supervisor_app.cli_secrets import add_secrets_parser, run_secrets_command
+from supervisor_app.cli_secrets import (
+    add_secrets_parser,
+    open_command_engine,
+    run_secrets_command,
+    terminal_passphrase,
+)
 from supervisor_app.cli_users import add_users_parser
 from supervisor_app.domain.errors import DomainError
 from supervisor_app.domain.presence import HEARTBEAT_EVERY, SILENT_AFTER
 from supervisor_app.pack import PackError
+from supervisor_app.secrets import SecretsError
 from supervisor_app.settings import Settings, SettingsError, load_settings
 from supervisor_app.store.engine import describe_url
 from supervisor_app.store.errors import StoreError, unreachable
@@ -36,8 +42,9 @@ def _say(message: str) -> None:
 
 def _command_run(settings: Settings, args: argparse.Namespace) -> int:
     from supervisor_app.bootstrap import prepare_desk
+    from supervisor_app.ui.session.passphrase_dialog import ask_passphrase  # Qt only if it has to ask
 
-    database = prepare_desk(settings, progress=_say)
+    database = prepare_desk(settings, progress=_say, passphrase=ask_passphrase(settings.config_dir))
     from supervisor_app.ui.app import run_desk  # Qt is loaded only when a desk opens
 
     return run_desk(database, [sys.argv[0]])
@@ -49,7 +56,9 @@ def _command_desk(settings: Settings, args: argparse.Namespace) -> int:
     from supervisor_app.bootstrap import open_desk
     from supervisor_app.sync.headless import run_headless_desk
 
-    context = open_desk(settings, seed_if_empty=False, progress=_say)
+    context = open_desk(
+        settings, seed_if_empty=False, progress=_say, passphrase=terminal_passphrase(settings.config_dir)
+    )
     try:
         return run_headless_desk(
             context,
@@ -68,11 +77,11 @@ def _command_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     from supervisor_app.cli_users import Passwords
     from supervisor_app.services.audit_verification import verify_audit
     from supervisor_app.services.sign_in import sign_in
-    from supervisor_app.store.engine import make_engine, writer
+    from supervisor_app.store.engine import writer
 
     timezone = load_organisation(settings).timezone
+    engine = open_command_engine(settings)
     password = Passwords(args.password_stdin).ask(f"Your password ({settings.user}): ")
-    engine = make_engine(settings.db_url)
     try:
         with Session(writer(engine)) as session:
             actor = sign_in(session, settings.user, password, settings.desk_name, timezone=timezone)
@@ -93,9 +102,9 @@ def _command_users(settings: Settings, args: argparse.Namespace) -> int:
 
 def _command_migrate(settings: Settings, args: argparse.Namespace) -> int:
     from supervisor_app.store import migrate
-    from supervisor_app.store.engine import describe, make_engine
+    from supervisor_app.store.engine import describe
 
-    engine = make_engine(settings.db_url)
+    engine = open_command_engine(settings)
     try:
         before = migrate.current_revision(engine)
         migrate.upgrade(engine)
@@ -115,10 +124,10 @@ def _command_seed(settings: Settings, args: argparse.Namespace) -> int:
     from supervisor_app.bootstrap import load_organisation
     from supervisor_app.demo.seed import has_organisation, seed_demo
     from supervisor_app.store import migrate
-    from supervisor_app.store.engine import describe, make_engine
+    from supervisor_app.store.engine import describe
 
     pack = load_organisation(settings)
-    engine = make_engine(settings.db_url)
+    engine = open_command_engine(settings)
     try:
         migrate.upgrade(engine)
         with Session(engine) as session:
@@ -207,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             db_url=args.db, desk_name=args.desk, user=args.user, pack_dir=args.pack, theme=args.theme
         )
         return handler(settings, args)
-    except (SettingsError, StoreError, PackError, DomainError) as exc:
+    except (SettingsError, StoreError, PackError, DomainError, SecretsError) as exc:
         _say(f"supervisor-app: {exc}")
         return EXIT_FAILED
     except OperationalError as exc:

@@ -22,6 +22,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from supervisor_app.secrets import (
     FILE_NAME,
     MINIMUM_PASSPHRASE_LENGTH,
@@ -78,6 +80,16 @@ def terminal_passphrase(config_dir: Path) -> Callable[[bool], str]:
         return _ask_twice("New passphrase: ", "passphrase")
 
     return ask
+
+
+def open_command_engine(settings: Settings) -> Engine:
+    """The engine a command uses: the database password from the secret store, the secrets file's
+    passphrase (if the machine has no keyring) asked at the terminal."""
+    from supervisor_app.bootstrap import database_url
+    from supervisor_app.store.engine import make_engine
+
+    url, _secrets = database_url(settings, passphrase=terminal_passphrase(settings.config_dir))
+    return make_engine(url)
 
 
 def _read_value(args: argparse.Namespace, prompt: str) -> str:

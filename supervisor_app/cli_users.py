@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterator
 
 from sqlalchemy.orm import Session
 
+from supervisor_app.cli_secrets import open_command_engine
 from supervisor_app.domain.people import Actor, Role
 from supervisor_app.services import users
 from supervisor_app.services.sign_in import sign_in
 from supervisor_app.settings import Settings
-from supervisor_app.store.engine import make_engine, writer
+from supervisor_app.store.engine import writer
 
 
 class Passwords:
@@ -91,7 +92,7 @@ COMMANDS: dict[str, tuple[Command, str]] = {
 
 def run_users_command(settings: Settings, args: argparse.Namespace, timezone: str) -> int:
     passwords = Passwords(args.password_stdin)
-    engine = make_engine(settings.db_url)
+    engine = open_command_engine(settings)
     try:
         with Session(writer(engine)) as session:
             actor = sign_in(

@@ -35,6 +35,7 @@ class Settings:
     theme: str = "dark"
     pack_dir: Path | None = None  # None: the bundled demo organisation
     idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES  # the desk locks after this long unused
+    db_url_source: str = "the default"  # where db_url was written, for messages about it
 
     @property
     def config_file(self) -> Path:
@@ -52,7 +53,7 @@ def _from_file(path: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: {exc}. Fix the file or delete it to use the defaults.") from None
-    known = {f.name for f in fields(Settings)} - {"data_dir", "config_dir"}
+    known = {f.name for f in fields(Settings)} - {"data_dir", "config_dir", "db_url_source"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise SettingsError(f"{path}: unknown setting {unknown[0]!r}; known settings are {', '.join(sorted(known))}.")
@@ -76,6 +77,8 @@ def load_settings(**overrides: str | None) -> Settings:
         desk_name=_default_desk_name(),
     )
     values: dict[str, Any] = _from_file(settings.config_file)
+    if "db_url" in values:
+        values["db_url_source"] = f"the settings file {settings.config_file}"
     for key, env in (
         ("db_url", "SUPERVISOR_DB_URL"),
         ("desk_name", "SUPERVISOR_DESK"),
@@ -86,7 +89,11 @@ def load_settings(**overrides: str | None) -> Settings:
     ):
         if os.environ.get(env):
             values[key] = os.environ[env]
+            if key == "db_url":
+                values["db_url_source"] = f"the environment variable {env}"
     values.update({k: v for k, v in overrides.items() if v})
+    if overrides.get("db_url"):
+        values["db_url_source"] = "the --db option"
     if "pack_dir" in values:
         values["pack_dir"] = Path(values["pack_dir"]).expanduser()
     if "idle_lock_minutes" in values:

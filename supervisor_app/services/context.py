@@ -38,6 +38,7 @@ class OpenedDatabase(_DatabaseAccess):
     engine: Engine
     pack: OrganisationPack
     sign_in_hint: str = ""  # shown under the sign-in form (the demo says its accounts' password)
+    secrets_note: str = ""  # where secrets are kept, when the keyring could not be used (the desk says so)
 
     def signed_in(self, actor: Actor) -> DeskContext:
         return DeskContext(settings=self.settings, engine=self.engine, pack=self.pack, actor=actor)

@@ -75,7 +75,12 @@ def _multi_host_as_query(raw: str) -> str:
     return f"{match['scheme']}://{user}/{match['database']}?{query}"
 
 
-def parse_database_url(raw: str) -> URL:
+def _without_password(raw: str) -> str:
+    """``raw`` with any password after the user name hidden, for messages."""
+    return re.sub(r"(://[^:/@?]*):[^@/?]*@", r"\1:***@", raw)
+
+
+def parse_database_url(raw: str | URL) -> URL:
     """Read a database URL, choosing psycopg 3 for PostgreSQL; say what a good one looks like.
 
     Several PostgreSQL hosts may be named, primary and standby, with
@@ -83,10 +88,11 @@ def parse_database_url(raw: str) -> URL:
     ``postgresql://desk@db1:5432,db2:5432/supervisor?target_session_attrs=read-write``.
     """
     try:
-        url = make_url(_multi_host_as_query(raw))
-    except ArgumentError:
+        url = raw if isinstance(raw, URL) else make_url(_multi_host_as_query(raw))
+    except (ArgumentError, ValueError):
+        shown = _without_password(raw) if isinstance(raw, str) else "(given)"
         raise StoreError(
-            f"The database address {raw!r} is not a URL. Use sqlite:///path/to/desk.db or "
+            f"The database address {shown!r} is not a URL. Use sqlite:///path/to/desk.db or "
             "postgresql://user@host:5432/dbname."
         ) from None
     backend = url.get_backend_name()
@@ -172,8 +178,9 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
     return engine
 
 
-def make_engine(raw_url: str, *, application_name: str = "incident-supervisor", **kwargs: Any) -> Engine:
-    """An engine for ``raw_url`` configured for its dialect (see module doc)."""
+def make_engine(raw_url: str | URL, *, application_name: str = "incident-supervisor", **kwargs: Any) -> Engine:
+    """An engine for ``raw_url`` configured for its dialect (see module doc). A URL object (which
+    may carry a password from the secret store) is used as it is."""
     url = parse_database_url(raw_url)
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url, **kwargs)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 import supervisor_app
 from supervisor_app.services.context import DeskContext, OpenedDatabase
 from supervisor_app.settings import APP_NAME
+from supervisor_app.ui.error_messages import PersonMessage, Severity
 from supervisor_app.ui.main_window import APP_TITLE, MainWindow
 from supervisor_app.ui.session import SignInDialog
 from supervisor_app.ui.theme import apply_theme, theme_named
@@ -71,6 +72,16 @@ def run_desk(database: OpenedDatabase, argv: list[str]) -> int:
         return 0
     window = create_main_window(context)
     window.error_reporter.install_excepthook()
+    if database.secrets_note:
+        window.message_bar.show_message(
+            PersonMessage(
+                Severity.WARNING,
+                database.secrets_note,
+                "The desk works as usual. To use the keyring instead, ask IT to set up a keyring service "
+                "for this account, then store the secrets again with \u201csupervisor-app secrets\u201d.",
+                key="secrets-store",
+            )
+        )
     app.aboutToQuit.connect(window.shutdown)
     log.info("Desk %s opened on %s as %s", context.settings.desk_name, context.database_label, context.actor.username)
     window.show()

@@ -81,6 +81,16 @@ class ThrowawayCluster:
                 os.chown(path, owner.pw_uid, owner.pw_gid)
         self.settings.update({"ssl": "on", **{name: str(path) for name, path in copies.items()}})
 
+    def require_passwords(self, *, trusted: str = "postgres") -> None:
+        """From now on every account but ``trusted`` must give its password (SCRAM) over TCP."""
+        hba = self.data / "pg_hba.conf"
+        hba.write_text(
+            f"local all all trust\nhost all {trusted} 127.0.0.1/32 trust\n"
+            "host all all 127.0.0.1/32 scram-sha-256\n",
+            encoding="utf-8",
+        )
+        self._run("pg_ctl", "-D", str(self.data), "reload")
+
     def _prepare_folders(self) -> None:
         self.sockets.mkdir(parents=True, exist_ok=True)
         if self._as_postgres:
