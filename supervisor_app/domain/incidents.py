@@ -77,11 +77,12 @@ def parse_incident_reference(text: str) -> tuple[date, int]:
     return day, int(number)
 
 
-def _clean_text(field_name: str, value: object, *, max_len: int, required: bool) -> str:
+def clean_text(field_name: str, value: object, *, max_len: int, required: bool) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise InvalidValue(field_name, value, "text")
+    value = value.replace("\r\n", "\n").replace("\r", "\n")  # text pasted from Windows or old Mac mail
     text = " ".join(value.split()) if "\n" not in value else value.strip()
     if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
         raise InvalidValue(field_name, value, "printable text without control characters")
@@ -122,7 +123,7 @@ class IncidentLocation:
     address: str
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "address", _clean_text("address", self.address, max_len=300, required=True))
+        object.__setattr__(self, "address", clean_text("address", self.address, max_len=300, required=True))
 
     def check_within(self, area: BoundingBox) -> None:
         if not area.contains(self.point):
@@ -145,11 +146,11 @@ class Contact:
     _PHONE = re.compile(r"^\+?[0-9 ()\-]{5,25}$")
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "name", _clean_text("contact name", self.name, max_len=120, required=False))
+        object.__setattr__(self, "name", clean_text("contact name", self.name, max_len=120, required=False))
         object.__setattr__(
-            self, "organisation", _clean_text("contact organisation", self.organisation, max_len=120, required=False)
+            self, "organisation", clean_text("contact organisation", self.organisation, max_len=120, required=False)
         )
-        phone = _clean_text("contact phone", self.phone, max_len=25, required=False)
+        phone = clean_text("contact phone", self.phone, max_len=25, required=False)
         if phone and not self._PHONE.match(phone):
             raise InvalidValue(
                 "contact phone", self.phone, "digits, spaces, brackets or dashes, optionally starting with +"
@@ -170,7 +171,7 @@ class NewIncident:
     required_response: tuple[ResponseRequirement, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "summary", _clean_text("summary", self.summary, max_len=2000, required=True))
+        object.__setattr__(self, "summary", clean_text("summary", self.summary, max_len=2000, required=True))
         source: object = self.source  # callers may pass the plain text of a source
         if not isinstance(source, ReferralSource):
             try:
@@ -187,4 +188,4 @@ class NewIncident:
 
 def clean_log_text(text: object) -> str:
     """Log text as recorded: trimmed, printable, at most 4000 characters (may be empty beside a code)."""
-    return _clean_text("log text", text, max_len=4000, required=False)
+    return clean_text("log text", text, max_len=4000, required=False)

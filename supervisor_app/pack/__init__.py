@@ -37,6 +37,7 @@ from supervisor_app.pack.schema.organisation import (
     ServedArea,
 )
 from supervisor_app.pack.schema.places import Resource, Sector, SectorsFile, Station, StationsFile
+from supervisor_app.pack.schema.procedures import PolicyCheck, PolicyChecksFile, ProcedureFile
 from supervisor_app.pack.schema.response import (
     CapabilitiesFile,
     Capability,
@@ -51,11 +52,13 @@ from supervisor_app.pack.schema.response import (
     Targets,
 )
 from supervisor_app.pack.schema.templates import LOG_PLACEHOLDERS, MESSAGE_PLACEHOLDERS
+from supervisor_app.pack.sections import PROCEDURES_DIRECTORY
 
 __all__ = [
     "DUTY_MANAGER",
     "LOG_PLACEHOLDERS",
     "MESSAGE_PLACEHOLDERS",
+    "PROCEDURES_DIRECTORY",
     "CapabilitiesFile",
     "Capability",
     "Channel",
@@ -82,8 +85,11 @@ __all__ = [
     "PackResource",
     "Place",
     "PoliciesFile",
+    "PolicyCheck",
+    "PolicyChecksFile",
     "PrioritiesFile",
     "Priority",
+    "ProcedureFile",
     "QueryPolicy",
     "RequiredResource",
     "Resource",

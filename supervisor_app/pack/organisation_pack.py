@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 from supervisor_app.domain.geo import BoundingBox, Coordinate
+from supervisor_app.domain.procedures import KnownCodes, Procedure
 from supervisor_app.pack.gazetteer import GAZETTEER_FILE_NAME, Place, load_gazetteer
+from supervisor_app.pack.procedures import to_procedure
 from supervisor_app.pack.schema.communication import (
     Channel,
     ChannelsFile,
@@ -22,6 +24,7 @@ from supervisor_app.pack.schema.communication import (
 from supervisor_app.pack.schema.escalation import EscalationFile, EscalationRule
 from supervisor_app.pack.schema.organisation import OrganisationFile, PoliciesFile
 from supervisor_app.pack.schema.places import Sector, SectorsFile, Station, StationsFile
+from supervisor_app.pack.schema.procedures import PolicyCheck, PolicyChecksFile, ProcedureFile
 from supervisor_app.pack.schema.response import (
     CapabilitiesFile,
     Capability,
@@ -114,6 +117,8 @@ class OrganisationPack:
         external_organisations: ExternalOrganisationsFile,
         escalation: EscalationFile,
         policies: PoliciesFile,
+        policy_checks: PolicyChecksFile,
+        procedures: Sequence[ProcedureFile],
     ) -> None:
         self.directory = directory
         self.organisation = organisation
@@ -144,6 +149,11 @@ class OrganisationPack:
             "escalation rule", {r.code: r for r in self.escalation_rules})
         self._resources = _Lookup("resource with call sign", {
             r.call_sign: r for r in self._build_resources()})
+        self.policy_checks: tuple[PolicyCheck, ...] = tuple(policy_checks.policy_checks)
+        self._policy_checks = _Lookup("policy check", {c.code: c for c in self.policy_checks})
+        self.procedures: Mapping[str, Procedure] = _Lookup("procedure for the incident type", {
+            model.incident_type: to_procedure(model, self._policy_checks) for model in procedures})
+        """The procedure of each incident type, by incident type code."""
         self._gazetteer: tuple[Place, ...] | None = None
 
     @classmethod
@@ -163,6 +173,8 @@ class OrganisationPack:
             external_organisations=sections.require(ExternalOrganisationsFile),
             escalation=sections.require(EscalationFile),
             policies=sections.require(PoliciesFile),
+            policy_checks=sections.require(PolicyChecksFile),
+            procedures=[source.model for source in sections.procedures],
         )
 
     def _build_resources(self) -> list[PackResource]:
@@ -242,16 +254,35 @@ class OrganisationPack:
     def resource(self, call_sign: str) -> PackResource:
         return self._resources[call_sign]
 
+    def policy_check(self, code: str) -> PolicyCheck:
+        return self._policy_checks[code]
+
+    def procedure(self, incident_type_code: str) -> Procedure:
+        """The decision tree for assessing an incident of this type (see domain.procedures)."""
+        return self.procedures[incident_type_code]
+
+    def known_codes(self) -> KnownCodes:
+        """The codes this pack defines, for ``validate_procedure`` (a procedure edited at run time)."""
+        return KnownCodes(
+            priorities=frozenset(p.code for p in self.priorities),
+            resource_types=frozenset(r.code for r in self.resource_types),
+            capabilities=frozenset(c.code for c in self.capabilities),
+            log_codes=frozenset(c.code for c in self.log_codes),
+            checks=frozenset(c.code for c in self.policy_checks),
+            external_organisations={o.code: frozenset(o.may_request) for o in self.external_organisations},
+        )
+
     # Derived views
 
     def all_resources(self) -> list[PackResource]:
         """Every resource of every station, in pack order, with its full set of capabilities."""
         return list(self._resources.values())
 
-    def targets_for(self, incident_type_code: str) -> Targets:
-        """The targets of an incident type at its default priority, overrides applied."""
+    def targets_for(self, incident_type_code: str, priority_code: str | None = None) -> Targets:
+        """The targets of an incident type at ``priority_code`` (by default its default priority),
+        with the type's overrides applied; for an assessed incident, pass its outcome's priority."""
         incident_type = self.incident_type(incident_type_code)
-        return incident_type.targets(self.priority(incident_type.default_priority))
+        return incident_type.targets(self.priority(priority_code or incident_type.default_priority))
 
     def sector_at(self, point: Coordinate) -> Sector | None:
         """The first sector whose polygon holds ``point``, or None outside every sector."""

@@ -3,6 +3,9 @@
 To add a file to the pack format: write its model in ``supervisor_app.pack.schema``, add a
 ``SectionSpec`` to ``PACK_SECTIONS`` and, where it refers to other files, a check in
 ``supervisor_app.pack.checks``. The loader reads every section listed here; it needs no change.
+
+Procedures are the exception: the folder ``procedures/`` holds one file per incident type, each
+validated by ``ProcedureFile`` and kept as a ``ProcedureSource``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from supervisor_app.pack.schema.communication import (
 from supervisor_app.pack.schema.escalation import EscalationFile
 from supervisor_app.pack.schema.organisation import OrganisationFile, PoliciesFile
 from supervisor_app.pack.schema.places import SectorsFile, StationsFile
+from supervisor_app.pack.schema.procedures import PolicyChecksFile, ProcedureFile
 from supervisor_app.pack.schema.response import (
     CapabilitiesFile,
     IncidentTypesFile,
@@ -56,7 +60,24 @@ PACK_SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("external_organisations.yaml", ExternalOrganisationsFile),
     SectionSpec("escalation.yaml", EscalationFile),
     SectionSpec("policies.yaml", PoliciesFile),
+    SectionSpec("policy_checks.yaml", PolicyChecksFile),
 )
+
+PROCEDURES_DIRECTORY = "procedures"
+"""The pack's folder of procedures: one YAML file per incident type."""
+
+
+@dataclass(frozen=True)
+class ProcedureSource:
+    """One file of procedures/ that passed its schema, with the document it was read from."""
+
+    file_name: str
+    """Such as ``procedures/gas_escape_internal.yaml``."""
+    model: ProcedureFile
+    document: YamlDocument
+
+    def problem(self, path: Sequence[str | int], message: str) -> PackProblem:
+        return self.document.problem(path, message)
 
 
 class ValidSections:
@@ -69,6 +90,11 @@ class ValidSections:
     def __init__(self) -> None:
         self._models: dict[type[PackModel], PackModel] = {}
         self._documents: dict[type[PackModel], YamlDocument] = {}
+        self.procedures: list[ProcedureSource] = []
+        """The procedure files that passed their schema, in file name order."""
+        self.procedures_complete = False
+        """True when procedures/ exists and every file in it passed its schema, so that an incident
+        type without a procedure really has none."""
 
     def add(self, model: PackModel, document: YamlDocument) -> None:
         self._models[type(model)] = model

@@ -39,15 +39,38 @@ def _unwrap(annotation: object) -> object:
             return annotation
 
 
-def model_at(root: type[BaseModel], path: Sequence[str | int]) -> type[BaseModel] | None:
-    """The model class that validates the mapping found at ``path`` under ``root``."""
+def _union_member(annotation: object, tag: str) -> type[BaseModel] | None:
+    """The member of a discriminated union of models whose literal field takes ``tag``."""
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return None
+    for member in typing.get_args(annotation):
+        if not (isinstance(member, type) and issubclass(member, BaseModel)):
+            continue
+        for field in member.model_fields.values():
+            if typing.get_origin(field.annotation) is typing.Literal and tag in typing.get_args(field.annotation):
+                return member
+    return None
+
+
+def _walk(root: type[BaseModel], path: Sequence[str | int]) -> tuple[object, list[str | int]] | None:
+    """The annotation found at ``path`` and the path without the tags of discriminated unions.
+
+    pydantic puts the tag of the union member it chose into an error's location
+    (``questions.smell.choice.options``); the file itself has no such key.
+    """
     current: object = root
+    keys: list[str | int] = []
     for part in path:
         current = _unwrap(current)
         if isinstance(part, int):
             if typing.get_origin(current) is not list:
                 return None
             current = typing.get_args(current)[0]
+        elif typing.get_origin(current) is dict:
+            current = typing.get_args(current)[1]
+        elif (member := _union_member(current, part)) is not None:
+            current = member
+            continue
         elif isinstance(current, type) and issubclass(current, BaseModel):
             field = current.model_fields.get(part)
             if field is None:
@@ -55,10 +78,32 @@ def model_at(root: type[BaseModel], path: Sequence[str | int]) -> type[BaseModel
             current = field.annotation
         else:
             return None
-    current = _unwrap(current)
+        keys.append(part)
+    return current, keys
+
+
+def model_at(root: type[BaseModel], path: Sequence[str | int]) -> type[BaseModel] | None:
+    """The model class that validates the mapping found at ``path`` under ``root``."""
+    found = _walk(root, path)
+    if found is None:
+        return None
+    current = _unwrap(found[0])
     if isinstance(current, type) and issubclass(current, BaseModel):
         return current
     return None
+
+
+def file_key_path(root: type[BaseModel], location: Sequence[object]) -> list[str | int]:
+    """The key path in the file of a pydantic error's location, without the tags of unions.
+
+    An error in a mapping's key itself is located at that key (pydantic adds a ``[key]`` part).
+    """
+    path = [part for part in location if isinstance(part, (str, int)) and part != "[key]"]
+    for length in range(len(path), 0, -1):
+        found = _walk(root, path[:length])
+        if found is not None:
+            return [*found[1], *path[length:]]
+    return path
 
 
 def _unknown_key_message(key: object, allowed: list[str]) -> str:
@@ -98,6 +143,11 @@ def describe_validation_error(error: ErrorDetails, root: type[BaseModel]) -> str
         return f"expected true or false; found {found}"
     if kind == "list_type":
         return f"expected a list (one '- ' item per line, or [a, b]); found {found}"
+    if kind == "union_tag_invalid":
+        return f"unknown type {context.get('tag')!r}; expected one of {context.get('expected_tags')}"
+    if kind == "union_tag_not_found":
+        key = str(context.get("discriminator", "type")).strip("'")
+        return f"the required key {key!r} is missing; add it"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return f"expected a mapping of keys (key: value lines); found {found}"
     if kind == "literal_error":

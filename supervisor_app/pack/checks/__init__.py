@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from supervisor_app.pack.checks.coverage import check_required_responses_can_be_met
 from supervisor_app.pack.checks.geography import check_places_inside_area
+from supervisor_app.pack.checks.procedures import check_procedures
 from supervisor_app.pack.checks.references import check_references
 from supervisor_app.pack.checks.system_codes import check_system_codes_defined
 from supervisor_app.pack.checks.targets import check_policy_deadlines, check_target_order
@@ -28,4 +29,5 @@ PACK_CHECKS: tuple[PackCheck, ...] = (
     check_places_inside_area,
     check_required_responses_can_be_met,
     check_system_codes_defined,
+    check_procedures,
 )

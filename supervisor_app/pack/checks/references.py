@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from supervisor_app.pack.checks.known_codes import unknown_code_message
 from supervisor_app.pack.problems import PackProblem
 from supervisor_app.pack.schema.base import PackModel
-from supervisor_app.pack.schema.communication import ChannelsFile, ExternalOrganisationsFile
+from supervisor_app.pack.schema.communication import ChannelsFile, CodesFile, ExternalOrganisationsFile
 from supervisor_app.pack.schema.escalation import DUTY_MANAGER, EscalationFile
 from supervisor_app.pack.schema.places import SectorsFile, StationsFile
+from supervisor_app.pack.schema.procedures import PolicyChecksFile
 from supervisor_app.pack.schema.response import (
     CapabilitiesFile,
     IncidentTypesFile,
@@ -53,6 +54,7 @@ def check_references(sections: ValidSections) -> list[PackProblem]:
     channels_file = sections.get(ChannelsFile)
     external_file = sections.get(ExternalOrganisationsFile)
     incident_types_file = sections.get(IncidentTypesFile)
+    codes_file = sections.get(CodesFile)
 
     capability = _Reference("capability", "capabilities.yaml", None if capabilities_file is None
                             else [c.code for c in capabilities_file.capabilities])
@@ -71,6 +73,8 @@ def check_references(sections: ValidSections) -> list[PackProblem]:
     incident_type = _Reference("incident type", "incident_types.yaml",
                                None if incident_types_file is None
                                else [t.code for t in incident_types_file.incident_types])
+    log_code = _Reference("log code", "codes.yaml", None if codes_file is None
+                          else [c.code for c in codes_file.log_codes])
 
     checker = _ReferenceChecker(sections)
     if resource_types_file is not None:
@@ -115,4 +119,7 @@ def check_references(sections: ValidSections) -> list[PackProblem]:
                                (*rule_path, "conditions", "incident_types", j), code)
             checker.expect(external, EscalationFile, (*rule_path, "target"), rule.target,
                            extra=(DUTY_MANAGER,))
+    if (policy_checks_file := sections.get(PolicyChecksFile)) is not None:
+        for i, check in enumerate(policy_checks_file.policy_checks):
+            checker.expect(log_code, PolicyChecksFile, ("policy_checks", i, "log_code"), check.log_code)
     return checker.problems

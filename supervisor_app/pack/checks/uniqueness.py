@@ -13,6 +13,7 @@ from supervisor_app.pack.schema.communication import (
 )
 from supervisor_app.pack.schema.escalation import EscalationFile
 from supervisor_app.pack.schema.places import SectorsFile, StationsFile
+from supervisor_app.pack.schema.procedures import PolicyChecksFile
 from supervisor_app.pack.schema.response import (
     CapabilitiesFile,
     IncidentTypesFile,
@@ -47,6 +48,8 @@ def _code_lists(sections: ValidSections) -> Iterator[CodeList]:
                [o.code for o in external.external_organisations])
     if (escalation := sections.get(EscalationFile)) is not None:
         yield EscalationFile, "escalation_rules", [r.code for r in escalation.escalation_rules]
+    if (policy_checks := sections.get(PolicyChecksFile)) is not None:
+        yield PolicyChecksFile, "policy_checks", [c.code for c in policy_checks.policy_checks]
 
 
 def _repeats(values: Sequence[str]) -> Iterator[tuple[int, int]]:
