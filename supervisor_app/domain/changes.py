@@ -15,6 +15,7 @@ class EntityKind(StrEnum):
     USER = "user"
     DESK = "desk"  # a desk came on line or left
     CLAIM = "claim"  # by incident id: someone took up or put down an incident
+    REFERRAL = "referral"  # a referral from a partner entered the queue or was assessed
 
 
 @dataclass(frozen=True)

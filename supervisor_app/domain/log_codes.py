@@ -8,6 +8,14 @@ INCIDENT_CREATED = "REF"
 DEPLOYED = "DEPLOY"
 NOTE = "NOTE"
 
+#: Codes an intake writes beside those its procedure's questions and checks name.
+ASSESSED = "ASSESS"
+ADVICE_GIVEN = "ADVICE"
+OVERRIDDEN = "OVERRIDE"
+VALIDITY_FLAGGED = "VALID"
+LINKED = "LINK"
+INTAKE_CODES = frozenset({ASSESSED, ADVICE_GIVEN, OVERRIDDEN, VALIDITY_FLAGGED, LINKED})
+
 #: The log code recorded when a deployment reaches a state.
 FOR_DEPLOYMENT_STATUS: dict[DeploymentStatus, str] = {
     DeploymentStatus.ACKNOWLEDGED: "ACK",
@@ -17,4 +25,4 @@ FOR_DEPLOYMENT_STATUS: dict[DeploymentStatus, str] = {
     DeploymentStatus.CANCELLED: "STDN",
 }
 
-SYSTEM_CODES = frozenset({INCIDENT_CREATED, DEPLOYED, NOTE, *FOR_DEPLOYMENT_STATUS.values()})
+SYSTEM_CODES = frozenset({INCIDENT_CREATED, DEPLOYED, NOTE, *FOR_DEPLOYMENT_STATUS.values(), *INTAKE_CODES})

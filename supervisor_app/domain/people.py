@@ -35,11 +35,19 @@ class Action(StrEnum):
     RECORD_COACHING = "coaching.record"
     MANAGE_USERS = "user.manage"
     VERIFY_AUDIT = "audit.verify"
+    RECEIVE_REFERRAL = "referral.receive"
 
 
 _A = Action
 _DESK_WORK = frozenset(
-    {_A.VIEW_INCIDENTS, _A.CREATE_INCIDENT, _A.ADD_LOG_ENTRY, _A.CHANGE_RESOURCE_STATUS, _A.CLAIM_INCIDENT}
+    {
+        _A.VIEW_INCIDENTS,
+        _A.CREATE_INCIDENT,
+        _A.ADD_LOG_ENTRY,
+        _A.CHANGE_RESOURCE_STATUS,
+        _A.CLAIM_INCIDENT,
+        _A.RECEIVE_REFERRAL,
+    }
 )
 
 #: Role -> actions. Supervisors run the desk; operators take referrals and log but do not deploy.

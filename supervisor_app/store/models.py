@@ -18,6 +18,7 @@ from sqlalchemy import (
     Index,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -25,7 +26,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from supervisor_app.domain.complaints import CaseKind, CaseStatus
 from supervisor_app.domain.deployments import ACTIVE_DEPLOYMENT_STATUSES, DeploymentStatus
 from supervisor_app.domain.incidents import IncidentStatus, ReferralSource
+from supervisor_app.domain.intake import Validity
 from supervisor_app.domain.people import Role
+from supervisor_app.domain.referrals import ReferralStatus
 from supervisor_app.domain.resources import ResourceStatus
 from supervisor_app.domain.shifts import ShiftName
 from supervisor_app.store.base import Base, BigId
@@ -127,6 +130,8 @@ class Incident(Base):
         CheckConstraint("lon BETWEEN -180 AND 180", name="lon_range"),
         Index("ix_incidents_status_priority", "status", "priority"),
         Index("ix_incidents_created_at", "created_at"),
+        Index("ix_incidents_type_created_at", "incident_type", "created_at"),  # possible duplicates
+        _one_of("validity", Validity, "validity_known"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -153,6 +158,68 @@ class Incident(Base):
     version: Mapped[int] = mapped_column(default=1)
     changed_by: Mapped[str | None] = mapped_column(USERNAME)  # who made the latest change, from which desk
     changed_desk: Mapped[str | None] = mapped_column(DESK)
+    assessment: Mapped[dict[str, Any] | None]
+    """The assessment by procedure (domain.intake.assessment_record): the decision path, the
+    outcome, any override and its reason, the checks and the advice. None for incidents recorded
+    without one (imported history, incidents raised by field units)."""
+    computed_priority: Mapped[str | None] = mapped_column(String(8))
+    """The priority the procedure gave; differs from ``priority`` when the desk overrode it."""
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    validity: Mapped[str] = mapped_column(String(12), default=Validity.VALID.value, server_default="valid")
+    validity_reason: Mapped[str | None] = mapped_column(Text)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class IncidentLink(Base):
+    """Two incidents about the same event (a duplicate referral linked to the first one)."""
+
+    __tablename__ = "incident_links"
+
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
+    linked_incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(USERNAME)
+    desk: Mapped[str] = mapped_column(DESK)
+
+
+class Referral(Base):
+    """A referral from a partner system, waiting in the assessment queue until a desk assesses it.
+
+    ``(partner, external_reference)`` is unique, so a file or message delivered twice is recorded
+    once. ``payload`` keeps the record exactly as it arrived.
+    """
+
+    __tablename__ = "referrals"
+    __table_args__ = (
+        UniqueConstraint("partner", "external_reference", name="uq_referrals_partner_reference"),
+        _one_of("status", ReferralStatus, "status_known"),
+        _one_of("source", ReferralSource, "source_known"),
+        Index("ix_referrals_status_received_at", "status", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    partner: Mapped[str] = mapped_column(String(60))
+    external_reference: Mapped[str] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime]
+    referred_at: Mapped[datetime | None]
+    incident_type: Mapped[str | None] = mapped_column(CODE)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    contact_name: Mapped[str] = mapped_column(String(120), default="")
+    contact_phone: Mapped[str] = mapped_column(String(25), default="")
+    contact_organisation: Mapped[str] = mapped_column(String(120), default="")
+    summary: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(12), default=ReferralStatus.WAITING.value)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    assessed_by: Mapped[str | None] = mapped_column(USERNAME)
+    assessed_desk: Mapped[str | None] = mapped_column(DESK)
+    assessed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -15,9 +15,18 @@ from supervisor_app.domain.people import Actor, Role
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.incidents import create_incident
 from supervisor_app.store.engine import writer
-from supervisor_app.store.models import AuditEvent, Deployment, Incident, LogEntry, Resource, Station
+from supervisor_app.store.models import (
+    AuditEvent,
+    Deployment,
+    Incident,
+    IncidentLink,
+    LogEntry,
+    Referral,
+    Resource,
+    Station,
+)
 
-TABLES_WRITTEN_BY_SERVICES = (Incident, LogEntry, Resource, Deployment, AuditEvent)
+TABLES_WRITTEN_BY_SERVICES = (Incident, LogEntry, Resource, Deployment, AuditEvent, IncidentLink, Referral)
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 
 import supervisor_app.services
 from supervisor_app.domain.people import PERMISSIONS, Action, Actor, PermissionDenied, Role, permitted
+from supervisor_app.domain.referrals import read_referral
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.audit_verification import verify_audit
 from supervisor_app.services.desk_overview import load_overview
 from supervisor_app.services.incidents import add_log_entry, create_incident
 from supervisor_app.services.presence import claim_incident, register_desk
+from supervisor_app.services.referrals import receive_referral
 from supervisor_app.services.resources import assign_resource, change_resource_status
 from supervisor_app.services.users import add_user
 from tests.services.conftest import Organisation, actor_with, make_incident, new_incident, row_counts
@@ -40,6 +42,9 @@ SERVICE_CALLS: dict[Action, Call] = {
         s, a, f"new.user{inc}", "New User", ["operator"], "river-lantern-42-copper"),
     Action.ASSIGN_RESOURCE: lambda s, a, org, pack, inc: assign_resource(
         s, a, inc, next(iter(org.resource_ids.values())), pack, channel="voice_radio"
+    ),
+    Action.RECEIVE_REFERRAL: lambda s, a, org, pack, inc: receive_referral(
+        s, a, read_referral(f'{{"partner": "P", "reference": "R{inc}", "summary": "S", "address": "A"}}'), pack
     ),
 }
 
