@@ -15,6 +15,7 @@ from datetime import timedelta
 from sqlalchemy.exc import OperationalError
 
 from supervisor_app import __version__
+from supervisor_app.cli_referrals import add_referrals_parser, run_referrals_command
 from supervisor_app.cli_secrets import (
     add_secrets_parser,
     open_command_engine,
@@ -189,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(handler=_command_migrate)
     add_users_parser(commands).set_defaults(handler=_command_users)
     add_secrets_parser(commands).set_defaults(handler=run_secrets_command)
+    add_referrals_parser(commands).set_defaults(handler=run_referrals_command)
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
     verify = audit.add_parser(
         "verify", help="check the audit trail's hash chain and name the first broken link (administrators)"
