@@ -1,5 +1,6 @@
-"""Render the desk at 1600x900 with the demo organisation, in both themes: the desk, the sign-in,
-the locked desk and (as the demo administrator) the accounts view.
+"""Render the desk at 1600x900 with the demo organisation, in both themes: the desk, the intake
+view part-way through an assessment, the sign-in, the locked desk and (as the demo administrator)
+the accounts view.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/take.py [output folder]
 
@@ -84,10 +85,61 @@ def take(output: Path) -> list[Path]:
                 window.grab().save(str(path))
                 saved.append(path)
                 print(f"saved {path}")
+            saved += _intake_shots(app, window, output)
             saved += _session_shots(app, window, database, output)
         finally:
             window.close()
             context.engine.dispose()
+    return saved
+
+
+INTAKE_SHOTS = {"dark": "intake-dark.png", "high_contrast": "intake-high-contrast.png"}
+QUEUED_REFERRALS = (
+    '{"partner": "TELECARE_OY", "reference": "TC-20481", "source": "alarm", "incident_type": "TELECARE_NO_RESPONSE",'
+    ' "summary": "Pendant alarm, client not answering", "address": "Unioninkatu 20",'
+    ' "contact": {"organisation": "Telecare Oy", "phone": "+358 9 555 0100"}}',
+    '{"partner": "HSY_WATER", "reference": "HSY-77310", "incident_type": "WATER_MAIN_BURST",'
+    ' "summary": "Water coming up through the road surface", "address": "Pohjoisesplanadi 11"}',
+)
+
+
+def _intake_shots(app: QApplication, window: MainWindow, output: Path) -> list[Path]:
+    """The intake view part-way through a lift entrapment, with referrals waiting in the queue."""
+    from supervisor_app.domain.referrals import read_referral
+    from supervisor_app.services.referrals import receive_referral
+    from supervisor_app.ui.intake import IntakeView
+
+    context = window.context
+    for line in QUEUED_REFERRALS:
+        with context.write_session() as session:
+            receive_referral(session, context.actor, read_referral(line), context.pack)
+    window.show_view("intake")
+    view = window.views["intake"]
+    assert isinstance(view, IntakeView)
+    settle(app, 0.5)
+    view.new_referral()
+    form = view.form
+    form.incident_type.setCurrentIndex(form.incident_type.findData("LIFT_ENTRAPMENT"))
+    form.contact_name.setText("Aino Virtanen")
+    form.contact_phone.setText("+358 40 123 4567")
+    place = next(p for p in context.pack.gazetteer() if p.label.startswith("Aleksanterinkatu 5"))
+    form.address.setText(place.label)
+    form.coordinates.setText(f"{place.lat:.6f}, {place.lon:.6f}")
+    form.summary.setPlainText("Two people stuck in the lift between floors 3 and 4; a child is with them")
+    form.sig_place_changed.emit()
+    for answer in ("Block B, lift 2, stuck between floors 3 and 4", True, True, False, True):
+        view.script.answer(answer)
+    view.outcome.advice_given.setChecked(True)
+    settle(app, 1.0)
+    saved = []
+    for theme, file_name in INTAKE_SHOTS.items():
+        window.set_theme(theme)
+        settle(app, 0.3)
+        path = output / file_name
+        window.grab().save(str(path))
+        saved.append(path)
+    view.new_referral()
+    window.show_view("overview")
     return saved
 
 

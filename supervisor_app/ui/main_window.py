@@ -24,6 +24,7 @@ from supervisor_app.ui.accounts import AccountsView
 from supervisor_app.ui.error_messages import CONNECTION_MESSAGE_KEY, connection_lost_message, reconnected_message
 from supervisor_app.ui.error_reporting import ErrorReporter
 from supervisor_app.ui.help_dialogs import AboutDialog, ShortcutsDialog
+from supervisor_app.ui.intake import IntakeView
 from supervisor_app.ui.live_sync import LiveSync
 from supervisor_app.ui.message_bar import MessageBar
 from supervisor_app.ui.overview import OverviewView
@@ -102,6 +103,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect_services()
         self.add_view(OverviewView(context, self.runner, self))
+        self.add_view(IntakeView(context, self.runner, self))
         self.add_view(AccountsView(context, self.runner, self))
         self.apply_theme(self.theme)
         self.apply_permissions()

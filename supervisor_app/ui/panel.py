@@ -41,6 +41,23 @@ class Panel(QFrame):
         body.setParent(self)
 
 
+def view_header(view: QWidget, title: str, hint: str, *trailing: QWidget) -> QHBoxLayout:
+    """The row at the top of a view: its title, a line saying what it is for, and on the right the
+    widgets given (a status line, a refresh or new button)."""
+    title_label = QLabel(title, view)
+    title_label.setObjectName("ViewTitle")
+    hint_label = QLabel(hint, view)
+    hint_label.setObjectName("ViewHint")
+    row = QHBoxLayout()
+    row.setSpacing(12)
+    row.addWidget(title_label)
+    row.addWidget(hint_label, 0, Qt.AlignmentFlag.AlignBaseline)
+    row.addStretch(1)
+    for widget in trailing:
+        row.addWidget(widget)
+    return row
+
+
 def configure_desk_table(table: QTableView, *, row_height: int = TABLE_ROW_HEIGHT) -> None:
     """Fixed row heights, no row numbers, whole-row selection, no resizing to contents.
 

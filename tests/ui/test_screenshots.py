@@ -20,6 +20,8 @@ def test_screenshots_render_in_both_themes(qtbot: QtBot, tmp_path: Path) -> None
     assert [p.name for p in saved] == [
         "desk-dark.png",
         "desk-high-contrast.png",
+        "intake-dark.png",
+        "intake-high-contrast.png",
         "sign-in-dark.png",
         "locked-dark.png",
         "sign-in-high-contrast.png",
@@ -33,3 +35,4 @@ def test_screenshots_render_in_both_themes(qtbot: QtBot, tmp_path: Path) -> None
     assert images["desk-dark.png"] != images["desk-high-contrast.png"]
     assert images["locked-dark.png"] != images["locked-high-contrast.png"]
     assert images["desk-dark.png"] != images["accounts-dark.png"]
+    assert images["intake-dark.png"] != images["intake-high-contrast.png"]

@@ -20,7 +20,7 @@ from supervisor_app.services.context import DeskContext
 from supervisor_app.services.users import UserSummary, add_user, list_users, set_active, set_password, unlock
 from supervisor_app.ui.accounts.dialogs import AddAccountDialog, SetPasswordDialog, Submit
 from supervisor_app.ui.accounts.model import AccountColumn, AccountsModel
-from supervisor_app.ui.panel import Panel, configure_desk_table
+from supervisor_app.ui.panel import Panel, configure_desk_table, view_header
 from supervisor_app.ui.runner import Runner
 from supervisor_app.ui.session.attempts import change_refused_text
 from supervisor_app.ui.theme import Theme
@@ -70,17 +70,13 @@ class AccountsView(DeskView):
             QKeySequence.StandardKey.New, self, self.add_account, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
         )
 
-        title = QLabel(self.TITLE, self)
-        title.setObjectName("ViewTitle")
-        hint = QLabel("Who may sign in at the desks, and with which roles. Every change is audited.", self)
-        hint.setObjectName("ViewHint")
-        top = QHBoxLayout()
-        top.setSpacing(12)
-        top.addWidget(title)
-        top.addWidget(hint, 0, Qt.AlignmentFlag.AlignBaseline)
-        top.addStretch(1)
-        top.addWidget(self.status_line)
-        top.addWidget(self.refresh_button)
+        top = view_header(
+            self,
+            self.TITLE,
+            "Who may sign in at the desks, and with which roles. Every change is audited.",
+            self.status_line,
+            self.refresh_button,
+        )
         actions = QHBoxLayout()
         actions.setSpacing(8)
         for button in (self.add_button, self.password_button, self.active_button, self.unlock_button):

@@ -12,7 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from supervisor_app.pack import UnknownCodeError
 from supervisor_app.services.context import DeskContext
@@ -23,7 +23,7 @@ from supervisor_app.ui.icons import tinted_icon
 from supervisor_app.ui.overview.log_model import LatestLogModel, LogColumn
 from supervisor_app.ui.overview.priority_panel import PriorityPanel, priority_styles
 from supervisor_app.ui.overview.resource_model import StationStatusModel
-from supervisor_app.ui.panel import Panel, configure_desk_table, fit_height_to_rows
+from supervisor_app.ui.panel import Panel, configure_desk_table, fit_height_to_rows, view_header
 from supervisor_app.ui.runner import Runner
 from supervisor_app.ui.theme import Theme
 from supervisor_app.ui.view_base import DeskView
@@ -90,17 +90,7 @@ class OverviewView(DeskView):
         self.on_refresh()
 
     def _build_layout(self) -> None:
-        title = QLabel(self.TITLE, self)
-        title.setObjectName("ViewTitle")
-        organisation = QLabel(self.context.pack.name, self)
-        organisation.setObjectName("ViewHint")
-        header = QHBoxLayout()
-        header.setSpacing(12)
-        header.addWidget(title)
-        header.addWidget(organisation, 0, Qt.AlignmentFlag.AlignBaseline)
-        header.addStretch(1)
-        header.addWidget(self._updated)
-        header.addWidget(self.refresh_button)
+        header = view_header(self, self.TITLE, self.context.pack.name, self._updated, self.refresh_button)
 
         self.station_panel = Panel(
             "Resources by station and status",
