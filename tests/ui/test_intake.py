@@ -304,3 +304,37 @@ def test_a_referral_from_the_queue_is_assessed_and_linked_to_its_duplicate(
         incident = session.get(Incident, second.incident_id)
         assert incident is not None and (incident.validity, incident.status) == ("duplicate", "cancelled")
     qtbot.waitUntil(lambda: view.queue.count() == 0)
+
+
+def test_a_referral_assessed_at_another_desk_leaves_this_desk_queue_without_a_refresh(
+    intake: IntakeView, qtbot: QtBot, desk_context: DeskContext
+) -> None:
+    from supervisor_app.domain.geo import Coordinate
+    from supervisor_app.domain.incidents import IncidentLocation, ReferralSource
+    from supervisor_app.domain.intake import IntakeDetails, complete_intake
+    from supervisor_app.domain.people import Actor, Role
+    from supervisor_app.domain.procedures import assess
+    from supervisor_app.services.intake import save_assessed_incident
+
+    view = intake
+    place = next(p for p in desk_context.pack.gazetteer() if p.label == ADDRESS)
+    line = (
+        '{"partner": "WEB", "reference": "F-901", "source": "web_form", "summary": "Lift stuck, nobody inside",'
+        f' "address": "{ADDRESS}", "location": {{"lat": {place.lat}, "lon": {place.lon}}}}}'
+    )
+    with Session(desk_context.engine, expire_on_commit=False) as session:
+        received = receive_referral(session, desk_context.actor, read_referral(line), desk_context.pack)
+    press(qtbot, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: view.queue.count() == 1, timeout=10_000)
+    assert "Type not given" in view.queue.item(0).text()
+
+    procedure = desk_context.pack.procedure("LIFT_ENTRAPMENT")
+    assessment = assess(procedure, answers_to(procedure, "no_one_trapped"))
+    other_desk = Actor.of("op.two", [Role.OPERATOR], "desk-2")
+    details = IntakeDetails("LIFT_ENTRAPMENT", IncidentLocation(Coordinate(place.lat, place.lon), ADDRESS),
+                            ReferralSource.WEB_FORM, "Lift stuck, nobody inside")
+    intake_done = complete_intake(details, procedure, assessment, advice_given=True,
+                                  referral_id=received.referral_id)
+    with Session(desk_context.engine, expire_on_commit=False) as session:
+        save_assessed_incident(session, other_desk, intake_done, desk_context.pack)
+    qtbot.waitUntil(lambda: view.queue.count() == 0, timeout=10_000)  # the live feed, not the 15 s refresh

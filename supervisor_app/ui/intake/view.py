@@ -39,6 +39,7 @@ from supervisor_app.services.context import DeskContext
 from supervisor_app.services.intake import AssessedIncidentSaved, PossibleDuplicate, find_possible_duplicates
 from supervisor_app.services.intake import save_assessed_incident as save_service
 from supervisor_app.services.referrals import WaitingReferral, waiting_referrals
+from supervisor_app.sync.live_state import Applied, LiveState
 from supervisor_app.ui.intake.outcome_panel import OutcomePanel
 from supervisor_app.ui.intake.referral_form import ReferralForm
 from supervisor_app.ui.intake.script import GuidedScript
@@ -47,7 +48,7 @@ from supervisor_app.ui.runner import Runner
 from supervisor_app.ui.session.attempts import change_refused_text
 from supervisor_app.ui.view_base import DeskView
 
-QUEUE_REFRESH_MS = 15_000
+QUEUE_REFRESH_MS = 15_000  # new referrals; assessed ones also leave when a desk records an incident
 DUPLICATE_SEARCH_DELAY_MS = 300
 
 
@@ -172,6 +173,13 @@ class IntakeView(DeskView):
 
     def on_refresh(self) -> None:
         self._load_queue()
+
+    def on_live_applied(self, applied: Applied, state: LiveState) -> None:
+        """A desk recorded or changed incidents: a referral may have been taken from the queue, and
+        a new incident may be a duplicate of the one being assessed."""
+        if applied.incidents and self.isVisible():
+            self._load_queue()
+            self._schedule_duplicates()
 
     def on_actor_changed(self, actor: Actor) -> None:
         """Someone else took the desk: the half-made assessment was theirs, and goes with them."""
