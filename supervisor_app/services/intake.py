@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from supervisor_app.domain.changes import Changes
 from supervisor_app.domain.errors import InvalidValue
 from supervisor_app.domain.geo import Coordinate
-from supervisor_app.domain.incidents import OPEN_INCIDENT_STATUSES, format_incident_reference
+from supervisor_app.domain.incidents import OPEN_INCIDENT_STATUSES, IncidentStatus, format_incident_reference
 from supervisor_app.domain.intake import CompletedIntake, assessment_record, intake_log_lines
 from supervisor_app.domain.people import Action, Actor
 from supervisor_app.domain.referrals import ReferralStatus
@@ -132,7 +132,7 @@ def save_assessed_incident(
             pack_version=pack.version,
             created_at=now,
             updated_at=now,
-            closed_at=now if intake.status.value == "cancelled" else None,
+            closed_at=now if intake.status is IncidentStatus.CANCELLED else None,
             created_by=actor.username,
             desk=actor.desk,
             changed_by=actor.username,
