@@ -338,3 +338,45 @@ def test_a_referral_assessed_at_another_desk_leaves_this_desk_queue_without_a_re
     with Session(desk_context.engine, expire_on_commit=False) as session:
         save_assessed_incident(session, other_desk, intake_done, desk_context.pack)
     qtbot.waitUntil(lambda: view.queue.count() == 0, timeout=10_000)  # the live feed, not the 15 s refresh
+
+
+def test_the_priority_and_response_are_overridden_by_keyboard_with_a_reason(
+    intake: IntakeView, qtbot: QtBot, desk_context: DeskContext
+) -> None:
+    view = intake
+    fill_referral(qtbot, view, "trapped")
+    answer_text(qtbot, view, "Lift 3")
+    for key in (Qt.Key.Key_Y, Qt.Key.Key_Y, Qt.Key.Key_N, Qt.Key.Key_N):
+        answer_key(qtbot, view, key)
+    answer_text(qtbot, view, "10")  # standard release: P1, one lift engineer
+    press(qtbot, Qt.Key.Key_Space)  # advice read
+    press(qtbot, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+    assert focused() is view.outcome.override
+    press(qtbot, Qt.Key.Key_Space)
+    press(qtbot, Qt.Key.Key_Tab)
+    assert focused() is view.outcome.override_priority
+    type_into_focus(qtbot, "P2")
+    assert view.outcome.override_priority.currentData() == "P2"
+    press(qtbot, Qt.Key.Key_Tab)
+    assert focused().objectName() == "override-count-LIFT_ENG" or focused().parent().objectName() == (
+        "override-count-LIFT_ENG")
+    press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    type_into_focus(qtbot, "2")
+    press(qtbot, Qt.Key.Key_Tab)
+    assert focused() is view.outcome.override_reason
+    press(qtbot, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert "reason for the override" in view.save_hint.text()
+    type_into_focus(qtbot, "Two cars stuck in the same shaft; engineer already nearby")
+    with qtbot.waitSignal(view.sig_saved, timeout=10_000) as saved_signal:
+        press(qtbot, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    saved = saved_signal.args[0]
+    with Session(desk_context.engine) as session:
+        incident = session.get(Incident, saved.incident_id)
+        assert incident is not None
+        assert (incident.priority, incident.computed_priority) == ("P2", "P1")
+        assert incident.required_response == [{"resource_type": "LIFT_ENG", "count": 2,
+                                                "capabilities": ["lift_release"]}]
+        override = session.scalars(select(LogEntry.text).where(
+            LogEntry.incident_id == incident.id, LogEntry.code == "OVERRIDE")).one()
+        assert override == ("Recommendation overridden. Reason: Two cars stuck in the same shaft; engineer already "
+                            "nearby (priority P1 changed to P2; response changed to 2 x LIFT_ENG (lift_release))")

@@ -9,6 +9,7 @@ its reason); the validity flag (with its reason); and possible duplicates to lin
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QScrollArea,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -91,10 +93,12 @@ class OutcomePanel(QWidget):
         self.checks_box.setSpacing(4)
         self.check_boxes: list[QCheckBox] = []
 
-        self.override = QCheckBox("&Override the priority", self)
+        self.override = QCheckBox("&Override the priority or response", self)
         self.override.setObjectName("outcome-override")
         self.override_priority = QComboBox(self)
         self.override_priority.setObjectName("outcome-override-priority")
+        self.override_priority.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.override_priority.setMinimumContentsLength(12)
         for priority in pack.priorities:
             self.override_priority.addItem(f"{priority.code} \u00b7 {priority.name}", priority.code)
         self.override_reason = QLineEdit(self)
@@ -106,6 +110,7 @@ class OutcomePanel(QWidget):
 
         self.validity = QComboBox(self)
         self.validity.setObjectName("outcome-validity")
+        self.validity.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         for flag in Validity:
             self.validity.addItem(flag.label, flag.value)
         self.validity_reason = QLineEdit(self)
@@ -142,10 +147,16 @@ class OutcomePanel(QWidget):
         layout.addWidget(self.checks_heading)
         layout.addLayout(self.checks_box)
         layout.addWidget(self._heading("Decision"))
-        override_row = QHBoxLayout()
-        override_row.addWidget(self.override)
-        override_row.addWidget(self.override_priority, 1)
-        layout.addLayout(override_row)
+        layout.addWidget(self.override)
+        priority_row = QHBoxLayout()
+        priority_row.setContentsMargins(24, 0, 0, 0)
+        priority_row.addWidget(self.override_priority, 1)
+        layout.addLayout(priority_row)
+        self.response_box = QVBoxLayout()
+        self.response_box.setSpacing(4)
+        self.response_box.setContentsMargins(24, 0, 0, 0)
+        self.count_boxes: list[QSpinBox] = []
+        layout.addLayout(self.response_box)
         layout.addWidget(self.override_reason)
         validity_row = QHBoxLayout()
         validity_label = QLabel("Va&lidity", self)
@@ -165,6 +176,7 @@ class OutcomePanel(QWidget):
         scroll.setWidget(body)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # everything wraps instead
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
@@ -208,6 +220,7 @@ class OutcomePanel(QWidget):
                 label.setText("")
                 label.hide()
             self.checks_heading.hide()
+            self._show_response_counts(None)
             self.sig_changed.emit()
             return
         priority = self.pack.priority(outcome.priority)
@@ -251,7 +264,15 @@ class OutcomePanel(QWidget):
             box.show()
             self.check_boxes.append(box)
         self.checks_heading.setVisible(bool(outcome.checks))
-        chain: list[QWidget] = [self.advice_given, *self.check_boxes, self.override]
+        self._show_response_counts(outcome)
+        chain: list[QWidget] = [
+            self.advice_given,
+            *self.check_boxes,
+            self.override,
+            self.override_priority,
+            *self.count_boxes,
+            self.override_reason,
+        ]
         for before, after in itertools.pairwise(chain):
             QWidget.setTabOrder(before, after)
         self.sig_changed.emit()
@@ -295,7 +316,12 @@ class OutcomePanel(QWidget):
         """The override, if ticked; raises ``InvalidValue`` when its reason is missing."""
         if not self.override.isChecked() or self.outcome is None:
             return None
-        return Override(str(self.override_priority.currentData()), self.outcome.response, self.override_reason.text())
+        response = tuple(
+            replace(need, count=box.value())
+            for need, box in zip(self.outcome.response, self.count_boxes, strict=True)
+            if box.value() > 0
+        )
+        return Override(str(self.override_priority.currentData()), response, self.override_reason.text())
 
     def validity_flag(self) -> ValidityFlag:
         return ValidityFlag(Validity(self.validity.currentData()), self.validity_reason.text())
@@ -311,11 +337,40 @@ class OutcomePanel(QWidget):
     def _override_toggled(self, on: bool) -> None:
         self.override_priority.setEnabled(on)
         self.override_reason.setEnabled(on)
+        for box, need in zip(self.count_boxes, self.outcome.response if self.outcome else (), strict=False):
+            box.setEnabled(on)
+            if not on:
+                box.setValue(need.count)
         if on and self.outcome is not None:
             index = self.override_priority.findData(self.outcome.priority)
             self.override_priority.setCurrentIndex(max(0, index))
-            self.override_reason.setFocus()
         self.sig_changed.emit()
+
+    def _show_response_counts(self, outcome: Outcome | None) -> None:
+        """One count per line of the response, changed only under an override (0 drops the line)."""
+        while self.response_box.count():
+            item = self.response_box.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.count_boxes = []
+        for need in outcome.response if outcome is not None else ():
+            row = QWidget(self)
+            row_layout = QHBoxLayout(row)
+            row_layout.setContentsMargins(0, 0, 0, 0)
+            box = QSpinBox(row)
+            box.setObjectName(f"override-count-{need.resource_type}")
+            box.setRange(0, 20)
+            box.setValue(need.count)
+            box.setEnabled(self.override.isChecked())
+            box.setFixedWidth(64)
+            box.valueChanged.connect(lambda _value: self.sig_changed.emit())
+            able = f" with {', '.join(c.replace('_', ' ') for c in need.capabilities)}" if need.capabilities else ""
+            row_layout.addWidget(box)
+            row_layout.addWidget(QLabel(f"\u00d7 {need.resource_type}{able}", row), 1)
+            self.response_box.addWidget(row)
+            row.show()
+            self.count_boxes.append(box)
 
     def _validity_changed(self, _index: int) -> None:
         flagged = self.validity.currentData() != Validity.VALID.value
