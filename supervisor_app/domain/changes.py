@@ -16,6 +16,7 @@ class EntityKind(StrEnum):
     DESK = "desk"  # a desk came on line or left
     CLAIM = "claim"  # by incident id: someone took up or put down an incident
     REFERRAL = "referral"  # a referral from a partner entered the queue or was assessed
+    MESSAGE = "message"  # an outbound message was queued, sent, failed or acknowledged
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ class Action(StrEnum):
     MANAGE_USERS = "user.manage"
     VERIFY_AUDIT = "audit.verify"
     RECEIVE_REFERRAL = "referral.receive"
+    SEND_MESSAGES = "message.send"
 
 
 _A = Action
@@ -47,6 +48,7 @@ _DESK_WORK = frozenset(
         _A.CHANGE_RESOURCE_STATUS,
         _A.CLAIM_INCIDENT,
         _A.RECEIVE_REFERRAL,
+        _A.SEND_MESSAGES,
     }
 )
 

@@ -67,6 +67,8 @@ class PackResource:
     capabilities: frozenset[str]
     lat: float
     lon: float
+    phone: str | None = None
+    email: str | None = None
 
     @property
     def location(self) -> Coordinate:
@@ -190,6 +192,8 @@ class OrganisationPack:
                     resource.capabilities),
                 lat=station.lat,
                 lon=station.lon,
+                phone=resource.phone,
+                email=resource.email,
             )
             for station in self.stations
             for resource in station.resources

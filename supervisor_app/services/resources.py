@@ -57,7 +57,7 @@ def _active_deployment(session: Session, resource_id: int) -> Deployment | None:
     ).first()
 
 
-def _move_incident(incident: Incident, target: IncidentStatus, actor: Actor) -> None:
+def move_incident(incident: Incident, target: IncidentStatus, actor: Actor) -> None:
     current = IncidentStatus(incident.status)
     if current != target and INCIDENT_LIFECYCLE.can(current, target):
         incident.status = target.value
@@ -125,7 +125,7 @@ def _advance_deployment(
     incident = session.get(Incident, deployment.incident_id, with_for_update=True)
     assert incident is not None  # a foreign key guarantees it
     if target is DeploymentStatus.ON_SCENE:
-        _move_incident(incident, IncidentStatus.IN_PROGRESS, actor)
+        move_incident(incident, IncidentStatus.IN_PROGRESS, actor)
     elif target is DeploymentStatus.CANCELLED:
         others = session.scalar(
             select(Deployment.id).where(
@@ -135,14 +135,14 @@ def _advance_deployment(
             )
         )
         if others is None:
-            _move_incident(incident, IncidentStatus.AWAITING_RESOURCE, actor)
+            move_incident(incident, IncidentStatus.AWAITING_RESOURCE, actor)
     text = f"{deployment.resource.call_sign} {target.value.replace('_', ' ')}"
     reported = f"{text}: {reason}" if reason else text
     entry = append_log(session, actor, incident.id, log_codes.FOR_DEPLOYMENT_STATUS[target], reported)
     return Changes.of(deployment=deployment.id, incident=incident.id, log_entry=entry.id)
 
 
-def _explain_unavailable(session: Session, resource: Resource, pack: OrganisationPack) -> str:
+def explain_unavailable(session: Session, resource: Resource, pack: OrganisationPack) -> str:
     """Say who holds a resource that could not be assigned, and since when."""
     zone = ZoneInfo(pack.timezone)
     winner = session.execute(
@@ -206,7 +206,7 @@ def assign_resource(
             resource = session.get(Resource, resource_id, populate_existing=True)
             if resource is None:
                 raise NotFound("Resource", resource_id)
-            raise Conflict(_explain_unavailable(session, resource, pack))
+            raise Conflict(explain_unavailable(session, resource, pack))
         call_sign = taken[0]
         deployment = Deployment(
             incident_id=incident_id,
@@ -218,7 +218,7 @@ def assign_resource(
             desk=actor.desk,
         )
         session.add(deployment)
-        _move_incident(incident, IncidentStatus.RESOURCE_ASSIGNED, actor)
+        move_incident(incident, IncidentStatus.RESOURCE_ASSIGNED, actor)
         session.flush()
         detail = f": {required_response}" if required_response else ""
         entry = append_log(

@@ -27,6 +27,7 @@ from supervisor_app.domain.complaints import CaseKind, CaseStatus
 from supervisor_app.domain.deployments import ACTIVE_DEPLOYMENT_STATUSES, DeploymentStatus
 from supervisor_app.domain.incidents import IncidentStatus, ReferralSource
 from supervisor_app.domain.intake import Validity
+from supervisor_app.domain.messages import MessageStatus
 from supervisor_app.domain.people import Role
 from supervisor_app.domain.referrals import ReferralStatus
 from supervisor_app.domain.resources import ResourceStatus
@@ -219,6 +220,44 @@ class Referral(Base):
     assessed_by: Mapped[str | None] = mapped_column(USERNAME)
     assessed_desk: Mapped[str | None] = mapped_column(DESK)
     assessed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Message(Base):
+    """An outbound message, stored before it is sent and kept for good (domain.messages).
+
+    The dispatcher sends queued messages whose ``next_attempt_at`` has come, and records the
+    channel's answer: sent (with the provider's reference), failed (with the error, and when to try
+    again), or, for voice, passed by the supervisor. Acknowledgements arrive later.
+    """
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        _one_of("status", MessageStatus, "status_known"),
+        Index("ix_messages_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_messages_deployment_id", "deployment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    deployment_id: Mapped[int | None] = mapped_column(ForeignKey("deployments.id"))
+    purpose: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(CODE)
+    recipient: Mapped[str] = mapped_column(String(120))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=MessageStatus.QUEUED.value)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    provider_reference: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(USERNAME)
+    desk: Mapped[str] = mapped_column(DESK)
+    next_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

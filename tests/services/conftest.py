@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -21,12 +20,13 @@ from supervisor_app.store.models import (
     Incident,
     IncidentLink,
     LogEntry,
+    Message,
     Referral,
     Resource,
     Station,
 )
 
-TABLES_WRITTEN_BY_SERVICES = (Incident, LogEntry, Resource, Deployment, AuditEvent, IncidentLink, Referral)
+TABLES_WRITTEN_BY_SERVICES = (Incident, LogEntry, Resource, Deployment, AuditEvent, IncidentLink, Referral, Message)
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,13 @@ class Organisation:
 
 
 @pytest.fixture
-def organisation(engine: Engine, pack: OrganisationPack) -> Iterator[Organisation]:
+def organisation(engine: Engine, pack: OrganisationPack) -> Organisation:
     """One station from the demo pack with its resources, all available."""
+    return build_organisation(engine, pack)
+
+
+def build_organisation(engine: Engine, pack: OrganisationPack) -> Organisation:
+    """The first station of the demo pack and its resources, all available, in ``engine``'s database."""
     station_model, *_ = pack.stations
     with Session(engine) as session, session.begin():
         station = Station(

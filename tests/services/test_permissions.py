@@ -21,6 +21,7 @@ from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.audit_verification import verify_audit
 from supervisor_app.services.desk_overview import load_overview
 from supervisor_app.services.incidents import add_log_entry, create_incident
+from supervisor_app.services.outbox import claim_due_messages
 from supervisor_app.services.presence import claim_incident, register_desk
 from supervisor_app.services.referrals import receive_referral
 from supervisor_app.services.resources import assign_resource, change_resource_status
@@ -43,6 +44,7 @@ SERVICE_CALLS: dict[Action, Call] = {
     Action.ASSIGN_RESOURCE: lambda s, a, org, pack, inc: assign_resource(
         s, a, inc, next(iter(org.resource_ids.values())), pack, channel="voice_radio"
     ),
+    Action.SEND_MESSAGES: lambda s, a, org, pack, inc: claim_due_messages(s, a),
     Action.RECEIVE_REFERRAL: lambda s, a, org, pack, inc: receive_referral(
         s, a, read_referral(f'{{"partner": "P", "reference": "R{inc}", "summary": "S", "address": "A"}}'), pack
     ),

@@ -74,6 +74,7 @@ EXPECTED_PRIVILEGES: dict[str, frozenset[str]] = {
     "incident_claims": frozenset({"SELECT", "INSERT", "UPDATE", "DELETE"}),
     "incident_links": frozenset({"SELECT", "INSERT"}),
     "referrals": frozenset({"SELECT", "INSERT", "UPDATE"}),
+    "messages": frozenset({"SELECT", "INSERT", "UPDATE"}),
 }
 APPEND_ONLY = ("audit_events", "incident_log")
 EVERY_TABLE_PRIVILEGE = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")

@@ -101,7 +101,25 @@ def _as_polygon_point(value: object) -> object:
     return (latitude, longitude)
 
 
+_PHONE = re.compile(r"^\+[1-9][0-9 ]{6,18}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _check_phone(value: str) -> str:
+    if not _PHONE.match(value) or len(value.replace(" ", "")) > 16:
+        raise ValueError("expected an international phone number such as '+358 50 555 0123'")
+    return value
+
+
+def _check_email(value: str) -> str:
+    if not _EMAIL.match(value) or len(value) > 120:
+        raise ValueError("expected an e-mail address such as 'g11@units.example.fi'")
+    return value
+
+
 Code = Annotated[str, AfterValidator(_check_code)]
+Phone = Annotated[str, AfterValidator(_check_phone)]
+Email = Annotated[str, AfterValidator(_check_email)]
 """A short identifier used to refer from one part of the pack to another."""
 
 CallSign = Annotated[str, AfterValidator(_check_call_sign)]

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Field
 from supervisor_app.domain.geo import Coordinate
 from supervisor_app.pack.geometry import polygon_contains
 from supervisor_app.pack.schema.base import PackModel
-from supervisor_app.pack.schema.fields import CallSign, Code, Latitude, Longitude, PolygonPoint, Text
+from supervisor_app.pack.schema.fields import CallSign, Code, Email, Latitude, Longitude, Phone, PolygonPoint, Text
 
 Shift = Literal["day", "night", "24h", "on_call"]
 
@@ -44,6 +44,10 @@ class Resource(PackModel):
     capabilities: list[Code] = Field(default_factory=list)
     """Capabilities in addition to the resource type's default ones."""
     shift: Shift
+    phone: Phone | None = None
+    """The number of the resource's phone, for text messages (international form)."""
+    email: Email | None = None
+    """Where the resource reads e-mail on its device."""
 
 
 class Station(PackModel):

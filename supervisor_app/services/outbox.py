@@ -1,0 +1,291 @@
+"""The outbox: messages are stored before they are sent, and every answer of a channel is recorded.
+
+A dispatcher (``supervisor_app.comms``) asks for the messages that are due (``claim_due_messages``),
+sends each outside any transaction, and records what happened (``record_sent`` or
+``record_failed``). Claiming leases a message for a minute, so that two dispatchers (two desks)
+never send it twice at once, and a dispatcher that dies mid-send leaves it to be sent again when
+the lease runs out. A retryable failure is tried again on the schedule of
+``domain.messages.retry_delay``; a message that cannot be delivered is marked failed, logged on the
+incident and shown to the desk until a person re-sends it or chooses another channel
+(``resend``). Acknowledgements from field units move the deployment and the message on
+(``record_acknowledgement``); one for a deployment that is unknown or already over is recorded in
+the audit trail and otherwise ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from supervisor_app.domain import log_codes
+from supervisor_app.domain.changes import Changes
+from supervisor_app.domain.deployments import DEPLOYMENT_LIFECYCLE, DeploymentStatus
+from supervisor_app.domain.errors import InvalidValue
+from supervisor_app.domain.messages import MessageStatus, WordingKind, retry_delay, wording_kind
+from supervisor_app.domain.people import Action, Actor
+from supervisor_app.pack import OrganisationPack
+from supervisor_app.services.errors import NotFound
+from supervisor_app.services.unit_of_work import announce, append_log, audit, database_now, record_event, transaction
+from supervisor_app.store.models import Deployment, Incident, Message
+
+#: How long a claimed message is reserved for the dispatcher that claimed it.
+CLAIM_LEASE = timedelta(seconds=60)
+ACK_UNMATCHED = "message.ack_unmatched"
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A message to send now, as plain data for the channel adapter."""
+
+    message_id: int
+    incident_id: int
+    incident_reference: str
+    deployment_id: int | None
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+    attempt: int
+
+
+@dataclass(frozen=True)
+class AcknowledgementRecorded:
+    matched: bool
+    deployment_id: int | None
+    reason: str = ""
+    changes: Changes = field(default_factory=Changes)
+
+
+def claim_due_messages(session: Session, actor: Actor, *, limit: int = 50) -> list[OutboxItem]:
+    """Reserve up to ``limit`` queued messages whose time has come, oldest first, and count the try."""
+    with transaction(session, actor, Action.SEND_MESSAGES):
+        now = database_now(session)
+        query = (
+            select(Message, Incident.reference)
+            .join(Incident, Incident.id == Message.incident_id)
+            .where(Message.status == MessageStatus.QUEUED.value)
+            .where(or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now))
+            .order_by(Message.next_attempt_at, Message.id)
+            .limit(limit)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=Message)
+        rows = session.execute(query).all()
+        items = []
+        for message, reference in rows:
+            message.attempts += 1
+            message.next_attempt_at = now + CLAIM_LEASE
+            items.append(
+                OutboxItem(
+                    message.id,
+                    message.incident_id,
+                    reference,
+                    message.deployment_id,
+                    message.channel,
+                    message.recipient,
+                    message.subject,
+                    message.body,
+                    message.attempts,
+                )
+            )
+        if items:
+            announce(session, actor, Changes.of(message=[item.message_id for item in items]))
+    return items
+
+
+def _message(session: Session, message_id: int) -> Message:
+    message = session.get(Message, message_id, with_for_update=True)
+    if message is None:
+        raise NotFound("Message", message_id)
+    return message
+
+
+def record_sent(session: Session, actor: Actor, message_id: int, provider_reference: str) -> Changes:
+    """The channel accepted the message (the broker, the mail server, the gateway)."""
+    with transaction(session, actor, Action.SEND_MESSAGES):
+        message = _message(session, message_id)
+        if message.status != MessageStatus.QUEUED.value:
+            return Changes()  # recorded already (a second dispatcher after a lapsed lease)
+        message.status = MessageStatus.SENT.value
+        message.sent_at = database_now(session)
+        message.next_attempt_at = None
+        message.provider_reference = provider_reference[:120]
+        audit(session, actor, Action.SEND_MESSAGES, "message", message.id, channel=message.channel, sent=True)
+        changes = Changes.of(message=message.id)
+        announce(session, actor, changes)
+    return changes
+
+
+def record_failed(session: Session, actor: Actor, message_id: int, reason: str, *, retryable: bool) -> Changes:
+    """The channel refused the message or could not be reached: try again later, or give up and say so."""
+    with transaction(session, actor, Action.SEND_MESSAGES):
+        message = _message(session, message_id)
+        if message.status != MessageStatus.QUEUED.value:
+            return Changes()
+        now = database_now(session)
+        message.last_error = reason
+        delay = retry_delay(max(1, message.attempts)) if retryable else None
+        changes = Changes.of(message=message.id)
+        if delay is not None:
+            message.next_attempt_at = now + delay
+        else:
+            message.status = MessageStatus.FAILED.value
+            message.next_attempt_at = None
+            tries = f"after {message.attempts} tries" if message.attempts > 1 else "at the first try"
+            entry = append_log(
+                session,
+                actor,
+                message.incident_id,
+                log_codes.NOTE,
+                f"Message to {message.recipient} by {message.channel} failed {tries}: {reason} "
+                "Re-send it or choose another channel.",
+            )
+            changes |= Changes.of(log_entry=entry.id, incident=message.incident_id)
+        audit(
+            session,
+            actor,
+            Action.SEND_MESSAGES,
+            "message",
+            message.id,
+            channel=message.channel,
+            sent=False,
+            retrying=delay is not None,
+            error=reason,
+        )
+        announce(session, actor, changes)
+    return changes
+
+
+def resend(session: Session, actor: Actor, message_id: int, pack: OrganisationPack, channel: str | None = None) -> int:
+    """Send a message again, by the same channel or another: a new message, the old one kept as it was."""
+    with transaction(session, actor, Action.ASSIGN_RESOURCE):
+        old = _message(session, message_id)
+        code = channel or old.channel
+        try:
+            chosen = pack.channel(code)
+        except KeyError:
+            raise InvalidValue("channel", code, "a channel of the organisation pack") from None
+        kind = wording_kind(chosen.code, chosen.medium)
+        deployment = session.get(Deployment, old.deployment_id) if old.deployment_id else None
+        call_sign = deployment.resource.call_sign if deployment is not None else old.recipient
+        recipient = old.recipient if code == old.channel else _recipient_for(pack, call_sign, kind)
+        now = database_now(session)
+        voice = kind is WordingKind.VOICE
+        new = Message(
+            incident_id=old.incident_id,
+            deployment_id=old.deployment_id,
+            purpose=old.purpose,
+            channel=code,
+            recipient=recipient,
+            subject=old.subject,
+            body=old.body,
+            status=(MessageStatus.PASSED if voice else MessageStatus.QUEUED).value,
+            attempts=0,
+            created_at=now,
+            created_by=actor.username,
+            desk=actor.desk,
+            next_attempt_at=None if voice else now,
+            sent_at=now if voice else None,
+        )
+        session.add(new)
+        session.flush()
+        how = "passed by voice" if voice else f"queued by {chosen.name}"
+        entry = append_log(
+            session,
+            actor,
+            old.incident_id,
+            log_codes.NOTE,
+            f"Message to {call_sign} {how} again (it was {old.status} by {old.channel}).",
+        )
+        audit(session, actor, Action.ASSIGN_RESOURCE, "message", new.id, resent=old.id, channel=code)
+        announce(session, actor, Changes.of(message=[old.id, new.id], log_entry=entry.id, incident=old.incident_id))
+        new_id = new.id
+    return new_id
+
+
+def _recipient_for(pack: OrganisationPack, call_sign: str, kind: WordingKind) -> str:
+    resource = pack.resource(call_sign)
+    address = {WordingKind.SMS: resource.phone, WordingKind.EMAIL: resource.email}.get(kind, call_sign)
+    if not address:
+        raise InvalidValue(f"{call_sign}'s {kind.value} address", "none", "one in stations.yaml, or another channel")
+    return address
+
+
+def record_acknowledgement(
+    session: Session,
+    actor: Actor,
+    *,
+    call_sign: str,
+    deployment_id: int | None,
+    message_id: int | None = None,
+    at: datetime | None = None,
+) -> AcknowledgementRecorded:
+    """A unit acknowledged a deployment: the deployment and its messages move on, the log says so.
+
+    One that matches no deployment of that unit still in progress (unknown, another unit's,
+    cleared or cancelled) is recorded in the audit trail with the reason and changes nothing else.
+    """
+    with transaction(session, actor, Action.CHANGE_RESOURCE_STATUS):
+        deployment = session.get(Deployment, deployment_id, with_for_update=True) if deployment_id else None
+        reason = ""
+        if deployment is None:
+            reason = f"no deployment {deployment_id}"
+        elif deployment.resource.call_sign != call_sign:
+            reason = f"deployment {deployment_id} is {deployment.resource.call_sign}'s, not {call_sign}'s"
+        elif deployment.status != DeploymentStatus.REQUESTED.value:
+            reason = f"deployment {deployment_id} is already {deployment.status.replace('_', ' ')}"
+        if reason or deployment is None:
+            record_event(
+                session,
+                actor,
+                ACK_UNMATCHED,
+                "deployment",
+                deployment_id,
+                call_sign=call_sign,
+                message=message_id,
+                reason=reason,
+            )
+            return AcknowledgementRecorded(False, deployment_id, reason)
+        now = database_now(session)
+        DEPLOYMENT_LIFECYCLE.check(DeploymentStatus.REQUESTED, DeploymentStatus.ACKNOWLEDGED)
+        deployment.status = DeploymentStatus.ACKNOWLEDGED.value
+        deployment.acknowledged_at = now
+        messages = session.scalars(
+            select(Message).where(
+                Message.deployment_id == deployment.id,
+                Message.status.in_([MessageStatus.SENT.value, MessageStatus.PASSED.value]),
+            )
+        ).all()
+        for message in messages:
+            message.status = MessageStatus.ACKNOWLEDGED.value
+            message.acknowledged_at = now
+        late = f" (reported at {at:%H:%M:%S} UTC)" if at is not None and (now - at) > timedelta(seconds=30) else ""
+        entry = append_log(
+            session,
+            actor,
+            deployment.incident_id,
+            log_codes.FOR_DEPLOYMENT_STATUS[DeploymentStatus.ACKNOWLEDGED],
+            f"{call_sign} acknowledged the deployment{late}.",
+        )
+        audit(
+            session,
+            actor,
+            Action.CHANGE_RESOURCE_STATUS,
+            "deployment",
+            deployment.id,
+            call_sign=call_sign,
+            acknowledged=True,
+            message=message_id,
+        )
+        changes = Changes.of(
+            deployment=deployment.id,
+            incident=deployment.incident_id,
+            log_entry=entry.id,
+            message=[m.id for m in messages],
+        )
+        announce(session, actor, changes)
+        result = AcknowledgementRecorded(True, deployment.id, changes=changes)
+    return result
