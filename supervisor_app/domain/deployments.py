@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
+from supervisor_app.domain.incidents import ResponseRequirement
 from supervisor_app.domain.resources import ResourceStatus
 from supervisor_app.domain.state_machine import StateMachine
 
@@ -57,3 +59,34 @@ TIMESTAMP_FOR_DEPLOYMENT: dict[DeploymentStatus, str] = {
     _D.CLEARED: "cleared_at",
     _D.CANCELLED: "cancelled_at",
 }
+
+
+def outstanding_response(
+    required: Iterable[ResponseRequirement],
+    deployed: Iterable[tuple[str, frozenset[str]]],
+) -> tuple[ResponseRequirement, ...]:
+    """What of the required response is not yet met by the resources deployed (type, capabilities).
+
+    Each deployed resource counts once, towards the first line it can serve, taking the lines that
+    ask for most capabilities first (a resource able to do more is not spent on a line any
+    resource of its type could serve while a demanding line is still open).
+    """
+    lines = tuple(required)
+    pool = list(deployed)
+    missing = []
+    ordered = sorted(enumerate(lines), key=lambda item: (-len(item[1].capabilities), item[0]))
+    shortfalls: dict[int, int] = {}
+    for index, need in ordered:
+        wanted = frozenset(need.capabilities)
+        count = need.count
+        for slot, (resource_type, capabilities) in enumerate(pool):
+            if count == 0:
+                break
+            if resource_type == need.resource_type and wanted <= capabilities:
+                pool[slot] = ("", frozenset())  # spent
+                count -= 1
+        shortfalls[index] = count
+    for index, need in enumerate(lines):
+        if shortfalls.get(index, 0):
+            missing.append(ResponseRequirement(need.resource_type, shortfalls[index], need.capabilities))
+    return tuple(missing)

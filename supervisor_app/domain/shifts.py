@@ -31,6 +31,16 @@ def shift_for(local_time: datetime) -> tuple[ShiftName, datetime]:
     return ShiftName.NIGHT, night_start - timedelta(days=1)
 
 
+def resource_shift_end(pattern: str, local_time: datetime) -> datetime | None:
+    """When a resource on shift ``pattern`` (day, night, 24h, on_call) goes off shift, seen at
+    ``local_time``: the end of the current day or night shift if it is the resource's; None for a
+    resource that works round the clock or from home on call, or that is not on shift now."""
+    if pattern not in (ShiftName.DAY.value, ShiftName.NIGHT.value):
+        return None
+    current, started = shift_for(local_time)
+    return started + SHIFT_LENGTH if current.value == pattern else None
+
+
 class ReviewActionStatus(StrEnum):
     OPEN = "open"
     IN_PROGRESS = "in_progress"

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from supervisor_app.domain.geo import BoundingBox, Coordinate
 from supervisor_app.domain.procedures import KnownCodes, Procedure
+from supervisor_app.domain.street_network import StreetNetwork
 from supervisor_app.pack.gazetteer import GAZETTEER_FILE_NAME, Place, load_gazetteer
 from supervisor_app.pack.procedures import to_procedure
 from supervisor_app.pack.schema.communication import (
@@ -37,6 +38,7 @@ from supervisor_app.pack.schema.response import (
     Targets,
 )
 from supervisor_app.pack.sections import ValidSections
+from supervisor_app.pack.street_network import load_pack_street_network
 
 Item = TypeVar("Item")
 
@@ -157,6 +159,8 @@ class OrganisationPack:
             model.incident_type: to_procedure(model, self._policy_checks) for model in procedures})
         """The procedure of each incident type, by incident type code."""
         self._gazetteer: tuple[Place, ...] | None = None
+        self._street_network: StreetNetwork | None = None
+        self._street_network_read = False
 
     @classmethod
     def from_sections(cls, directory: Path, sections: ValidSections) -> OrganisationPack:
@@ -291,6 +295,14 @@ class OrganisationPack:
     def sector_at(self, point: Coordinate) -> Sector | None:
         """The first sector whose polygon holds ``point``, or None outside every sector."""
         return next((sector for sector in self.sectors if sector.contains(point)), None)
+
+    def street_network(self) -> StreetNetwork | None:
+        """The pack's street network for travel times (``street_network.json.gz``), read once;
+        None when the pack has none. A faulty file raises ``PackError`` naming it."""
+        if not self._street_network_read:
+            self._street_network = load_pack_street_network(self.directory)
+            self._street_network_read = True
+        return self._street_network
 
     def gazetteer(self) -> list[Place]:
         """The addresses in the pack's gazetteer.csv (empty when it has none); read once."""
