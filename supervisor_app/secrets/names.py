@@ -39,3 +39,10 @@ def check_secret_name(name: str) -> str:
         "database:<user>@<host>:<port>/<dbname>; for the desk's database use "
         "`supervisor-app secrets set-db-password`, which works the name out from the database address."
     )
+
+
+#: The channel credentials the desk's adapters take (``supervisor_app.comms.channels``): the MQTT
+#: broker's password for the MDT link, the SMTP relay's password, the SMS gateway's bearer token.
+MQTT_BROKER_SECRET = channel_secret_name("mqtt")
+SMTP_RELAY_SECRET = channel_secret_name("smtp")
+SMS_GATEWAY_SECRET = channel_secret_name("sms-gateway")
