@@ -49,6 +49,8 @@ class OutboxItem:
     subject: str
     body: str
     attempt: int
+    location: tuple[float, float]
+    address: str
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def claim_due_messages(session: Session, actor: Actor, *, limit: int = 50) -> li
     with transaction(session, actor, Action.SEND_MESSAGES):
         now = database_now(session)
         query = (
-            select(Message, Incident.reference)
+            select(Message, Incident.reference, Incident.lat, Incident.lon, Incident.address)
             .join(Incident, Incident.id == Message.incident_id)
             .where(Message.status == MessageStatus.QUEUED.value)
             .where(or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now))
@@ -75,7 +77,7 @@ def claim_due_messages(session: Session, actor: Actor, *, limit: int = 50) -> li
             query = query.with_for_update(skip_locked=True, of=Message)
         rows = session.execute(query).all()
         items = []
-        for message, reference in rows:
+        for message, reference, lat, lon, address in rows:
             message.attempts += 1
             message.next_attempt_at = now + CLAIM_LEASE
             items.append(
@@ -89,6 +91,8 @@ def claim_due_messages(session: Session, actor: Actor, *, limit: int = 50) -> li
                     message.subject,
                     message.body,
                     message.attempts,
+                    (lat, lon),
+                    address,
                 )
             )
         if items:

@@ -21,6 +21,7 @@ from supervisor_app.domain.deployments import (
     DeploymentStatus,
 )
 from supervisor_app.domain.errors import DomainError, InvalidValue
+from supervisor_app.domain.geo import Coordinate
 from supervisor_app.domain.incidents import INCIDENT_LIFECYCLE, OPEN_INCIDENT_STATUSES, IncidentStatus
 from supervisor_app.domain.people import Action, Actor
 from supervisor_app.domain.resources import DEPLOYABLE_STATUSES, RESOURCE_LIFECYCLE, ResourceStatus
@@ -244,3 +245,32 @@ def assign_resource(
         )
         announce(session, actor, result.changes)
     return result
+
+
+def resource_id_of(session: Session, call_sign: str) -> int:
+    """The database id of the resource with ``call_sign``; ``NotFound`` if there is none."""
+    found = session.scalar(select(Resource.id).where(Resource.call_sign == call_sign))
+    if found is None:
+        raise NotFound("Resource", call_sign)
+    return int(found)
+
+
+def report_position(session: Session, actor: Actor, call_sign: str, lat: float, lon: float) -> Changes:
+    """Where a unit is now, from its terminal (every few seconds while it moves).
+
+    Telemetry, not a decision: the position is written without moving the resource's version (a
+    supervisor's edit of its status is never made stale by its own movement) and without an audit
+    event, but through the permission check and the change feed like every other write.
+    """
+    point = Coordinate(lat, lon)  # refuses impossible values with the reason
+    with transaction(session, actor, Action.CHANGE_RESOURCE_STATUS):
+        resource_id = resource_id_of(session, call_sign)
+        session.execute(
+            update(Resource)
+            .where(Resource.id == resource_id)
+            .values(lat=point.lat, lon=point.lon)
+            .execution_options(synchronize_session=False)
+        )
+        changes = Changes.of(resource=resource_id)
+        announce(session, actor, changes)
+    return changes

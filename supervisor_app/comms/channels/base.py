@@ -35,6 +35,8 @@ class OutboundMessage:
     body: str
     incident_reference: str
     deployment_id: int | None = None
+    location: tuple[float, float] | None = None  # the incident's (lat, lon), for the terminal's navigation
+    address: str = ""
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,8 @@ class DeploymentReceived:
     sent_at: datetime
     subject: str
     text: str
+    location: tuple[float, float] | None = None
+    address: str = ""
 
 
 # -- Topics and payloads ---------------------------------------------------------------------------
@@ -113,6 +115,9 @@ def deployment_payload(message: OutboundMessage, sent_at: datetime) -> bytes:
         "subject": message.subject,
         "text": message.body,
     }
+    if message.location is not None:
+        lat, lon = message.location
+        document["location"] = {"lat": round(lat, 6), "lon": round(lon, 6), "address": message.address}
     return json.dumps(document, ensure_ascii=False).encode("utf-8")
 
 
@@ -244,4 +249,20 @@ def parse_deployment(call_sign: str, payload: bytes) -> DeploymentReceived:
         sent_at=_time(document, "sent_at"),
         subject=_text(document, "subject"),
         text=_text(document, "text"),
+        **_location(document),
     )
+
+
+def _location(document: dict[str, Any]) -> dict[str, Any]:
+    """The incident's place, if the deployment carries one (``{"lat", "lon", "address"}``)."""
+    place = document.get("location")
+    if place is None:
+        return {}
+    if not isinstance(place, dict):
+        raise MalformedPayload("location is not an object with lat, lon and address")
+    lat = _number(place, "lat", -90, 90, optional=False)
+    lon = _number(place, "lon", -180, 180, optional=False)
+    address = place.get("address", "")
+    if not isinstance(address, str):
+        raise MalformedPayload("location.address is not text")
+    return {"location": (lat, lon), "address": address}

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import socket
 import ssl
 import threading
@@ -401,14 +402,21 @@ class MdtLink:
         *,
         password: str | None = None,
         on_state: Callable[[LinkState], None] | None = None,
+        shared_group: str | None = None,
     ) -> None:
+        """``shared_group``: several desks that subscribe in one group (an MQTT 5 shared
+        subscription) each get a share of the reports rather than every report each, so that a
+        unit's acknowledgement is recorded once however many desks are on line."""
         self.topic_prefix = check_topic_prefix(topic_prefix)
         self._on_event = on_event
+        if shared_group is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", shared_group):
+            raise InvalidValue("shared subscription group", shared_group, "letters, digits, - and _ (at most 40)")
+        share = f"$share/{shared_group}/" if shared_group else ""
         self._connection = _BrokerConnection(
             settings,
             _client_id(settings, "desk"),
             password,
-            [f"{self.topic_prefix}/units/+/{kind}" for kind in REPORT_KINDS],
+            [f"{share}{self.topic_prefix}/units/+/{kind}" for kind in REPORT_KINDS],
             self._received,
             on_state,
         )
