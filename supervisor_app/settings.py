@@ -36,6 +36,8 @@ class Settings:
     pack_dir: Path | None = None  # None: the bundled demo organisation
     idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES  # the desk locks after this long unused
     db_url_source: str = "the default"  # where db_url was written, for messages about it
+    mdt_broker: str = "127.0.0.1:1883"  # the MQTT broker of the units' terminals, host:port; "" for none
+    mdt_username: str = ""  # empty: no login; else its password is the secret channel:mqtt
 
     @property
     def config_file(self) -> Path:
@@ -86,6 +88,7 @@ def load_settings(**overrides: str | None) -> Settings:
         ("theme", "SUPERVISOR_THEME"),
         ("pack_dir", "SUPERVISOR_PACK"),
         ("idle_lock_minutes", "SUPERVISOR_IDLE_LOCK_MINUTES"),
+        ("mdt_broker", "SUPERVISOR_MDT_BROKER"),
     ):
         if os.environ.get(env):
             values[key] = os.environ[env]
@@ -101,6 +104,13 @@ def load_settings(**overrides: str | None) -> Settings:
     settings = replace(settings, **values)
     if settings.theme not in THEMES:
         raise SettingsError(f"theme {settings.theme!r} is not known; choose one of {', '.join(THEMES)}.")
+    if settings.mdt_broker:
+        host, _, port = settings.mdt_broker.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise SettingsError(
+                f"mdt_broker {settings.mdt_broker!r} is not host:port; write it as '127.0.0.1:1883', "
+                "or leave it empty for a desk without the MDT link."
+            )
     if not settings.desk_name.strip():
         raise SettingsError("desk_name cannot be blank; name the desk as the room knows it (e.g. 'desk-3').")
     return settings

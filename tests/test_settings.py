@@ -47,13 +47,21 @@ def test_the_environment_overrides_the_file(folders: Path, monkeypatch: pytest.M
         ("idle_lock_minutes = 2.5", "whole number without quotes"),
         ("theme = 3", "must be text in quotes"),
         ("idle_minutes = 5", "unknown setting 'idle_minutes'"),
+        ('mdt_broker = "localhost"', "is not host:port"),
+        ('mdt_broker = "127.0.0.1:99999"', "is not host:port"),
     ],
 )
 def test_a_bad_setting_is_refused_saying_where_and_why(folders: Path, line: str, expected: str) -> None:
     (folders / "settings.toml").write_text(line + "\n", encoding="utf-8")
     with pytest.raises(SettingsError, match=expected) as raised:
         load_settings()
-    assert "settings.toml" in str(raised.value) or "idle_lock_minutes" in str(raised.value)
+    assert any(where in str(raised.value) for where in ("settings.toml", "idle_lock_minutes", "mdt_broker"))
+
+
+def test_the_mdt_broker_is_local_by_default_and_may_be_switched_off(folders: Path) -> None:
+    assert load_settings().mdt_broker == "127.0.0.1:1883"
+    (folders / "settings.toml").write_text('mdt_broker = ""\n', encoding="utf-8")
+    assert load_settings().mdt_broker == ""
 
 
 def test_an_idle_time_over_the_maximum_from_the_environment_is_refused(

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from supervisor_app.domain import log_codes
@@ -29,7 +29,7 @@ from supervisor_app.domain.people import Action, Actor
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.errors import NotFound
 from supervisor_app.services.unit_of_work import announce, append_log, audit, database_now, record_event, transaction
-from supervisor_app.store.models import Deployment, Incident, Message
+from supervisor_app.store.models import Deployment, Incident, Message, Resource
 
 #: How long a claimed message is reserved for the dispatcher that claimed it.
 CLAIM_LEASE = timedelta(seconds=60)
@@ -293,3 +293,75 @@ def record_acknowledgement(
         announce(session, actor, changes)
         result = AcknowledgementRecorded(True, deployment.id, changes=changes)
     return result
+
+
+@dataclass(frozen=True)
+class AwaitingAcknowledgement:
+    """A deployment its unit has not acknowledged in time, or whose message could not be sent."""
+
+    deployment_id: int
+    incident_id: int
+    reference: str
+    call_sign: str
+    requested_at: datetime
+    message_id: int
+    channel: str
+    message_status: MessageStatus
+    last_error: str | None
+    overdue: bool
+    """True when the acknowledgement time of the pack has passed; False for a failed message that
+    is not yet overdue (shown at once: nobody will acknowledge what was never sent)."""
+
+    def describe(self, now: datetime) -> str:
+        minutes = max(0, int((now - self.requested_at).total_seconds() // 60))
+        if self.message_status is MessageStatus.FAILED:
+            return f"{self.call_sign} \u00b7 {self.reference}: {self.channel} failed: {self.last_error}"
+        how = (
+            "passed by voice"
+            if self.message_status is MessageStatus.PASSED
+            else f"{self.channel} {self.message_status}"
+        )
+        return f"{self.call_sign} \u00b7 {self.reference}: {how} {minutes} min ago, not acknowledged"
+
+
+def awaiting_acknowledgement(session: Session, actor: Actor, pack: OrganisationPack) -> list[AwaitingAcknowledgement]:
+    """Deployments still waiting for their unit's acknowledgement past the pack's time, and those whose
+    latest message failed, oldest first: the desk chases them (re-send, or another channel)."""
+    timeout = timedelta(seconds=pack.policies.deployment.acknowledgement_timeout_seconds)
+    with transaction(session, actor, Action.VIEW_INCIDENTS):
+        now = database_now(session)
+        latest = (
+            select(Message.deployment_id, func.max(Message.id).label("message_id"))
+            .where(Message.deployment_id.is_not(None))
+            .group_by(Message.deployment_id)
+            .subquery()
+        )
+        rows = session.execute(
+            select(Deployment, Incident.reference, Resource.call_sign, Message)
+            .join(Incident, Incident.id == Deployment.incident_id)
+            .join(Resource, Resource.id == Deployment.resource_id)
+            .join(latest, latest.c.deployment_id == Deployment.id)
+            .join(Message, Message.id == latest.c.message_id)
+            .where(Deployment.status == DeploymentStatus.REQUESTED.value)
+            .order_by(Deployment.requested_at, Deployment.id)
+        ).all()
+        found = []
+        for deployment, reference, call_sign, message in rows:
+            overdue = deployment.requested_at + timeout <= now
+            failed = message.status == MessageStatus.FAILED.value
+            if overdue or failed:
+                found.append(
+                    AwaitingAcknowledgement(
+                        deployment.id,
+                        deployment.incident_id,
+                        reference,
+                        call_sign,
+                        deployment.requested_at,
+                        message.id,
+                        message.channel,
+                        MessageStatus(message.status),
+                        message.last_error,
+                        overdue,
+                    )
+                )
+    return found

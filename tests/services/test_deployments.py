@@ -206,3 +206,41 @@ def test_an_acknowledgement_that_matches_nothing_is_audited_and_changes_nothing(
     with Session(organisation.engine) as session:
         event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
         assert event is not None and event.action == ACK_UNMATCHED and event.detail["reason"] == recorded.reason
+
+
+def test_deployments_not_acknowledged_in_time_or_whose_message_failed_are_listed_for_chasing(
+    organisation: Organisation, pack: OrganisationPack, supervisor: Actor, operator: Actor, incident_id: int
+) -> None:
+    from datetime import timedelta
+
+    from supervisor_app.services.outbox import awaiting_acknowledgement
+
+    mdt_message = _deploy_by_mdt(organisation, pack, supervisor, incident_id, "G11")
+    sms_message = _deploy_by_mdt(organisation, pack, supervisor, incident_id, "G12")
+    with organisation.session() as session:
+        assert awaiting_acknowledgement(session, supervisor, pack) == []  # sent just now: not overdue
+    with organisation.session() as session:
+        claim_due_messages(session, supervisor)
+    with organisation.session() as session:
+        record_failed(session, supervisor, sms_message, "The broker refused the login.", retryable=False)
+    with organisation.session() as session:
+        listed = awaiting_acknowledgement(session, supervisor, pack)
+    assert [(a.call_sign, a.message_status.value, a.overdue) for a in listed] == [("G12", "failed", False)]
+    late = timedelta(seconds=pack.policies.deployment.acknowledgement_timeout_seconds + 1)
+    with Session(organisation.engine) as session, session.begin():  # as if deployed that long ago
+        for deployment in session.scalars(select(Deployment)):
+            session.execute(Deployment.__table__.update().where(Deployment.id == deployment.id)
+                            .values(requested_at=deployment.requested_at - late))
+    with organisation.session() as session:
+        listed = awaiting_acknowledgement(session, supervisor, pack)
+    assert [(a.call_sign, a.overdue) for a in listed] == [("G11", True), ("G12", True)]
+    now = listed[0].requested_at + late
+    assert listed[0].describe(now).startswith("G11 \u00b7 INC-") and "not acknowledged" in listed[0].describe(now)
+    assert "failed: The broker refused the login." in listed[1].describe(now)
+    with Session(organisation.engine) as session:
+        g11_deployment = session.scalars(select(Deployment.id).join(Message, Message.deployment_id == Deployment.id)
+                                         .where(Message.id == mdt_message)).one()
+    with organisation.session() as session:
+        record_acknowledgement(session, operator, call_sign="G11", deployment_id=g11_deployment)
+    with organisation.session() as session:
+        assert [a.call_sign for a in awaiting_acknowledgement(session, supervisor, pack)] == ["G12"]
