@@ -1,5 +1,5 @@
 """Render the desk at 1600x900 with the demo organisation, in both themes: the desk, the intake
-view part-way through an assessment, the sign-in, the locked desk and (as the demo administrator)
+view part-way through an assessment, the deployment queue, the sign-in, the locked desk and (as the demo administrator)
 the accounts view.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/take.py [output folder]
@@ -86,6 +86,7 @@ def take(output: Path) -> list[Path]:
                 saved.append(path)
                 print(f"saved {path}")
             saved += _intake_shots(app, window, output)
+            saved += _queue_shots(app, window, output)
             saved += _session_shots(app, window, database, output)
         finally:
             window.close()
@@ -139,6 +140,36 @@ def _intake_shots(app: QApplication, window: MainWindow, output: Path) -> list[P
         window.grab().save(str(path))
         saved.append(path)
     view.new_referral()
+    window.show_view("overview")
+    return saved
+
+
+QUEUE_SHOTS = {"dark": "queue-dark.png", "high_contrast": "queue-high-contrast.png"}
+
+
+def _queue_shots(app: QApplication, window: MainWindow, output: Path) -> list[Path]:
+    """The deployment queue of the demo shift, with the recommendation open for its first incident."""
+    from supervisor_app.ui.queue import DeploymentQueueView
+
+    window.show_view("queue")
+    view = window.views["queue"]
+    assert isinstance(view, DeploymentQueueView)
+    deadline = time.monotonic() + LOAD_TIMEOUT_S
+    while view.model.rowCount() == 0 or window.runner.busy_count:
+        if time.monotonic() > deadline:
+            raise SystemExit("The deployment queue did not load within 30 s.")
+        app.processEvents()
+        time.sleep(0.01)
+    view.table.selectRow(0)
+    view.open_recommendation()
+    settle(app, 1.5)
+    saved = []
+    for theme, file_name in QUEUE_SHOTS.items():
+        window.set_theme(theme)
+        settle(app, 0.3)
+        path = output / file_name
+        window.grab().save(str(path))
+        saved.append(path)
     window.show_view("overview")
     return saved
 

@@ -8,6 +8,7 @@ does has a keyboard shortcut, listed by Help > Keyboard shortcuts.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from PySide6.QtCore import QSize, QTimer, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
+from supervisor_app.comms.desk_links import DeskLinks
 from supervisor_app.domain.people import Actor, permitted
 from supervisor_app.services.context import DeskContext
 from supervisor_app.store.change_feed import FeedState, FeedStatus
@@ -28,6 +30,7 @@ from supervisor_app.ui.intake import IntakeView
 from supervisor_app.ui.live_sync import LiveSync
 from supervisor_app.ui.message_bar import MessageBar
 from supervisor_app.ui.overview import OverviewView
+from supervisor_app.ui.queue import DeploymentQueueView
 from supervisor_app.ui.runner import Runner
 from supervisor_app.ui.session import DeskSessionController
 from supervisor_app.ui.session.idle import Clock
@@ -40,6 +43,8 @@ MINIMUM_SIZE = QSize(1100, 680)
 VIEW_SHORTCUTS = ("Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+5", "Ctrl+6", "Ctrl+7", "Ctrl+8", "Ctrl+9")
 THEME_SHORTCUTS = {"dark": "Ctrl+Shift+D", "high_contrast": "Ctrl+Shift+H"}
 
+
+log = logging.getLogger(__name__)
 
 class MainWindow(QMainWindow):
     """The desk's window (see module doc)."""
@@ -67,6 +72,7 @@ class MainWindow(QMainWindow):
         self.runner = Runner.for_context(context, parent=self)
         self.live = LiveSync(context, self.runner, parent=self)
         self._live_requested = False
+        self.links: DeskLinks | None = None
         self._lost_at_seq: int | None = None  # the feed's position when the connection was lost
         self.error_reporter = ErrorReporter(context.settings.data_dir / "logs", timezone, parent=self)
         self.message_bar = MessageBar(self)
@@ -104,6 +110,7 @@ class MainWindow(QMainWindow):
         self._connect_services()
         self.add_view(OverviewView(context, self.runner, self))
         self.add_view(IntakeView(context, self.runner, self))
+        self.add_view(DeploymentQueueView(context, self.runner, self))
         self.add_view(AccountsView(context, self.runner, self))
         self.apply_theme(self.theme)
         self.apply_permissions()
@@ -265,6 +272,8 @@ class MainWindow(QMainWindow):
                 view.setFocus()
 
     def on_actor_changed(self, actor: Actor, _handed_over: object = None) -> None:
+        if self.links is not None:
+            self.links.set_actor(actor)
         self.status.set_actor(actor, locked=self.session.locked)
         self.apply_permissions()
         for view in self.views.values():
@@ -342,6 +351,23 @@ class MainWindow(QMainWindow):
                 self.live.sig_started.connect(view.on_live_started)
                 self.live.sig_applied.connect(view.on_live_applied)
             self.live.start()
+            QTimer.singleShot(0, self.start_links)
+
+    def start_links(self) -> None:
+        """Open the outbox dispatcher and the MDT link (off the UI thread's way: they run on their own)."""
+        if self.links is not None or self._closed:
+            return
+        context = self.context
+        try:
+            self.links = DeskLinks.open(context.settings, context.engine, context.pack, context.actor)
+        except Exception as error:  # noqa: BLE001 - the desk works on without them, and says so
+            self.error_reporter.report(error)
+            return
+        queue = self.views.get("queue")
+        if isinstance(queue, DeploymentQueueView):
+            queue.sig_deployed.connect(lambda _deployed: self.links.wake() if self.links else None)
+        if self.links.problem:
+            log.warning(self.links.problem)
 
     def on_live_state(self, state: LiveState) -> None:
         if state.presence is not None:
@@ -395,6 +421,9 @@ class MainWindow(QMainWindow):
         self.status.stop_clock()
         self.session.stop()
         self.live.stop()
+        if self.links is not None:
+            self.links.close()
+            self.links = None
         self.runner.shutdown()
         self.error_reporter.close()
 

@@ -99,7 +99,10 @@ def _restore_application_look(qapp: QApplication) -> Iterator[None]:
 
 @pytest.fixture
 def desk_settings(sqlite_url: str, tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path, config_dir=tmp_path, db_url=sqlite_url, desk_name=DESK, user=USER)
+    # No MDT link unless a test asks for one (tests/ui/test_queue.py talks to the broker itself).
+    return Settings(
+        data_dir=tmp_path, config_dir=tmp_path, db_url=sqlite_url, desk_name=DESK, user=USER, mdt_broker=""
+    )
 
 
 @pytest.fixture

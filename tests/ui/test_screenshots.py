@@ -22,6 +22,8 @@ def test_screenshots_render_in_both_themes(qtbot: QtBot, tmp_path: Path) -> None
         "desk-high-contrast.png",
         "intake-dark.png",
         "intake-high-contrast.png",
+        "queue-dark.png",
+        "queue-high-contrast.png",
         "sign-in-dark.png",
         "locked-dark.png",
         "sign-in-high-contrast.png",

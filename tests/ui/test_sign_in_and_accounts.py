@@ -102,7 +102,7 @@ def accounts_of(window: MainWindow, qtbot: QtBot) -> AccountsView:
     assert isinstance(view, AccountsView)
     if window.current_view() is not view:
         with qtbot.waitSignal(view.sig_loaded, timeout=5000):
-            qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+            qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     return view
 
 

@@ -1,0 +1,162 @@
+"""The deployment queue driven from the keyboard, end to end with the real MQTT broker.
+
+A supervisor opens the queue, opens the recommendation for an incident, sends the proposed unit
+by MDT; the unit's terminal (a FieldUnitClient on the broker) receives the deployment with the
+incident's place and acknowledges; the deployment, the log and the queue show it, and the unit's
+status and position reported over MQTT reach the record.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from supervisor_app.comms.channels import DeploymentReceived, FieldUnitClient, MqttSettings
+from supervisor_app.comms.channels.config import default_topic_prefix
+from supervisor_app.domain.geo import Coordinate
+from supervisor_app.domain.incidents import Contact, IncidentLocation, NewIncident, ReferralSource, ResponseRequirement
+from supervisor_app.services.context import DeskContext
+from supervisor_app.services.incidents import create_incident
+from supervisor_app.store.models import Deployment, LogEntry, Resource
+from supervisor_app.ui.app import create_main_window
+from supervisor_app.ui.main_window import MainWindow
+from supervisor_app.ui.queue import DeploymentQueueView
+from supervisor_app.ui.queue.model import Urgency, describe_left, urgency
+
+MQTT_SERVER = os.environ.get("SUPERVISOR_TEST_MQTT", "127.0.0.1:1883")
+
+
+def test_countdown_words_and_urgency() -> None:
+    from datetime import timedelta
+
+    assert describe_left(timedelta(minutes=12, seconds=30)) == "12 min left"
+    assert describe_left(timedelta(seconds=40)) == "40 s left"
+    assert describe_left(timedelta(minutes=-4)) == "4 min late"
+    assert describe_left(timedelta(minutes=75)) == "1 h 15 min left"
+    target = timedelta(minutes=45)
+    assert urgency(timedelta(minutes=30), target) is Urgency.IN_TIME
+    assert urgency(timedelta(minutes=10), target) is Urgency.CLOSE
+    assert urgency(timedelta(seconds=0), target) is Urgency.LATE
+
+
+@pytest.fixture
+def broker() -> tuple[str, int]:
+    host, _, port = MQTT_SERVER.rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=3):
+            pass
+    except OSError as exc:
+        reason = f"MQTT broker not reachable at {MQTT_SERVER}: {exc.__class__.__name__}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason} (CI requires it)")
+        pytest.skip(reason)
+    return host, int(port)
+
+
+@pytest.fixture
+def live_desk(qtbot: QtBot, desk_context: DeskContext, broker: tuple[str, int]) -> Iterator[MainWindow]:
+    """The desk with its MDT link to the real broker (an organisation of its own on it)."""
+    host, port = broker
+    context = DeskContext(
+        settings=replace(desk_context.settings, mdt_broker=f"{host}:{port}"),
+        engine=desk_context.engine,
+        pack=desk_context.pack,
+        actor=desk_context.actor,
+    )
+    window = create_main_window(context)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.views["overview"].is_live and window.links is not None, timeout=10_000)
+    assert window.links is not None and window.links.mdt is not None
+    assert window.links.mdt.wait_until_connected(5)
+    yield window
+    window.close()
+    window.deleteLater()
+
+
+def focused() -> object:
+    return QApplication.focusWidget()
+
+
+def test_deploy_from_the_queue_by_keyboard_and_the_unit_acknowledges_over_mqtt(
+    qtbot: QtBot, live_desk: MainWindow, desk_context: DeskContext, broker: tuple[str, int]
+) -> None:
+    window = live_desk
+    pack = desk_context.pack
+    with Session(desk_context.engine) as session:
+        free = session.scalars(select(Resource).where(Resource.resource_type == "GAS_ENG",
+                                                      Resource.status == "available")).all()
+    assert free, "the demo has a free gas engineer"
+    place = pack.gazetteer()[10]
+    urgent = NewIncident(
+        incident_type="GAS_ESCAPE_INTERNAL", priority="P1",
+        location=IncidentLocation(Coordinate(place.lat, place.lon), place.label), source=ReferralSource.PHONE,
+        summary="Strong smell of gas in the stairwell", contact=Contact("Aino Virtanen", "+358 40 123 4567"),
+        required_response=(ResponseRequirement("GAS_ENG", 1),),
+    )
+    with desk_context.write_session() as session:
+        created = create_incident(session, desk_context.actor, urgent, pack)
+    view = window.views["queue"]
+    assert isinstance(view, DeploymentQueueView)
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_view() is view
+    qtbot.waitUntil(lambda: view.model.row_of(created.incident_id) >= 0, timeout=10_000)
+    view.table.setFocus()
+    view.table.selectRow(view.model.row_of(created.incident_id))
+    row = view.model.row_at(view.model.row_of(created.incident_id))
+    assert row is not None and row.priority == "P1" and row.missing_text() == "1 \u00d7 GAS_ENG"
+    assert view.model.data(view.model.index(view.model.row_of(created.incident_id), 1)).endswith("left")
+    with qtbot.waitSignal(view.sig_recommended, timeout=10_000) as recommended:
+        qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    found = recommended.args[0]
+    proposed = found.recommendation.proposed[0].ranked.candidate
+    assert focused() is view.candidates
+    chosen = view.candidates.choices()
+    assert [(c.call_sign, c.channel) for c in chosen] == [(proposed.call_sign, "mdt")]
+
+    received: list[DeploymentReceived] = []
+    host, port = broker
+    unit = FieldUnitClient(MqttSettings(host=host, port=port, session_expiry_s=0),
+                           default_topic_prefix(pack.organisation.short_name), proposed.call_sign, received.append)
+    try:
+        assert unit.wait_until_connected(5)
+        with qtbot.waitSignal(view.sig_deployed, timeout=10_000) as deployed_signal:
+            qtbot.keyClick(view.candidates, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+        deployed = deployed_signal.args[0]
+        assert view.result_label.text() == f"Deployed {proposed.call_sign} (MDT) to {created.reference}."
+        qtbot.waitUntil(lambda: bool(received), timeout=10_000)
+        message = received[0]
+        assert message.incident == created.reference
+        assert message.location == pytest.approx((place.lat, place.lon), abs=1e-6)
+        deployment_id = deployed.resources[0].deployment_id
+        unit.acknowledge(message.message_id, deployment_id)
+        unit.report_status("en_route", deployment_id)
+        unit.report_position(place.lat + 0.002, place.lon, speed_kmh=35.0, heading=180.0)
+
+        def arrived() -> bool:
+            with Session(desk_context.engine) as session:
+                deployment = session.get(Deployment, deployment_id)
+                resource = session.get(Resource, proposed.resource_id)
+                return (deployment is not None and resource is not None and deployment.status == "en_route"
+                        and resource.lat is not None and abs(resource.lat - (place.lat + 0.002)) < 1e-9)
+
+        qtbot.waitUntil(arrived, timeout=10_000)
+        with Session(desk_context.engine) as session:
+            codes = session.scalars(select(LogEntry.code).where(LogEntry.incident_id == created.incident_id)
+                                    .order_by(LogEntry.id)).all()
+            deployment = session.get(Deployment, deployment_id)
+            assert deployment is not None and deployment.acknowledged_at is not None
+        assert codes[-3:] == ["DEPLOY", "ACK", "ENRT"]
+        qtbot.waitUntil(lambda: view.model.row_of(created.incident_id) < 0, timeout=10_000)  # met: off the queue
+    finally:
+        unit.close()
