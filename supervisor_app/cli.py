@@ -22,6 +22,7 @@ from supervisor_app.cli_secrets import (
     run_secrets_command,
     terminal_passphrase,
 )
+from supervisor_app.cli_simulate import add_simulate_parser, run_simulate_command
 from supervisor_app.cli_users import add_users_parser
 from supervisor_app.domain.errors import DomainError
 from supervisor_app.domain.presence import HEARTBEAT_EVERY, SILENT_AFTER
@@ -191,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_users_parser(commands).set_defaults(handler=_command_users)
     add_secrets_parser(commands).set_defaults(handler=run_secrets_command)
     add_referrals_parser(commands).set_defaults(handler=run_referrals_command)
+    add_simulate_parser(commands).set_defaults(handler=run_simulate_command)
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
     verify = audit.add_parser(
         "verify", help="check the audit trail's hash chain and name the first broken link (administrators)"

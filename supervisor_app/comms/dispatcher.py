@@ -38,7 +38,12 @@ from supervisor_app.domain.errors import DomainError
 from supervisor_app.domain.people import Actor
 from supervisor_app.domain.resources import ResourceStatus
 from supervisor_app.services.outbox import claim_due_messages, record_acknowledgement, record_failed, record_sent
-from supervisor_app.services.resources import change_resource_status, report_position, resource_id_of
+from supervisor_app.services.resources import (
+    active_deployment_id,
+    change_resource_status,
+    report_position,
+    resource_id_of,
+)
 from supervisor_app.store.engine import writer
 
 log = logging.getLogger(__name__)
@@ -217,7 +222,11 @@ class UnitReports:
                     )
                     return ReportOutcome(event, recorded.matched, recorded.reason)
                 resource_id = resource_id_of(session, event.call_sign)
+                stale = _stale(session, resource_id, event)
                 session.rollback()  # end the read: the service runs its own transaction
+                if stale:
+                    log.info("Status report from %s not applied: %s", event.call_sign, stale)
+                    return ReportOutcome(event, False, stale)
                 try:
                     change_resource_status(
                         session,
@@ -236,3 +245,16 @@ class UnitReports:
             assert isinstance(event, MalformedReport)
             log.warning("A malformed report on %s was ignored: %s", event.topic, event.reason)
             return ReportOutcome(event, False, event.reason)
+
+
+def _stale(session: Session, resource_id: int, event: StatusReported) -> str:
+    """Why a status report no longer applies, or "": a report about an earlier deployment, or an
+    "available" that crossed a new deployment on the way (it would cancel the job just given)."""
+    active = active_deployment_id(session, resource_id)
+    if event.deployment_id is not None and active is not None and active != event.deployment_id:
+        return (
+            f"the report is about deployment {event.deployment_id}, but {event.call_sign} is now on deployment {active}"
+        )
+    if event.status in ("available", "unavailable") and active is not None and event.deployment_id is None:
+        return f"{event.call_sign} reported {event.status} while deployment {active} is under way; re-check by voice"
+    return ""

@@ -42,7 +42,8 @@ MESSAGE_LIFECYCLE: StateMachine[MessageStatus] = StateMachine(
     "Message",
     MessageStatus,
     {
-        _M.QUEUED: frozenset({_M.SENT, _M.FAILED, _M.PASSED}),
+        # An acknowledgement can overtake the channel's own answer: it proves the message arrived.
+        _M.QUEUED: frozenset({_M.SENT, _M.FAILED, _M.PASSED, _M.ACKNOWLEDGED}),
         _M.SENT: frozenset({_M.ACKNOWLEDGED}),
         _M.FAILED: frozenset({_M.QUEUED}),
         _M.PASSED: frozenset({_M.ACKNOWLEDGED}),

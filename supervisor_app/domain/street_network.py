@@ -227,6 +227,55 @@ class StreetNetwork:
                     push(heap, (candidate, origin))
         return TravelTimes(self, destination, target, snap_m / _SNAP_SPEED_MS, seconds, limit_s)
 
+    def route(self, origin: Coordinate, destination: Coordinate) -> list[Coordinate]:
+        """The fastest way by road: ``origin``, the junctions passed in order, then ``destination``.
+
+        A unit that drives (the field-unit simulator, a terminal's navigation) needs the way itself,
+        not only its time. The search is the one ``travel_times_to`` makes, on the reversed graph
+        from the destination's junction, with each junction remembering the next one on its fastest
+        way there; it stops as soon as the origin's junction is settled. So the route takes exactly
+        the time ``travel_times_to(destination).seconds_from(origin)`` gives, and a unit seen
+        driving arrives when the desk's recommendation said it would.
+
+        Empty when either end is farther than ``SNAP_LIMIT_M`` from every junction or the origin's
+        junction cannot reach the destination's: there is no road route, and the caller decides
+        (a straight line, say). Points that repeat the one before (an origin on a junction) are left out.
+        """
+        start = self.nearest_node(origin)
+        end = self.nearest_node(destination)
+        if start is None or end is None:
+            return []
+        first, last = start[0], end[0]
+        seconds: dict[int, float] = {last: 0.0}
+        toward: dict[int, int] = {}
+        heap: list[tuple[float, int]] = [(0.0, last)]
+        reverse = self._reverse
+        pop, push = heapq.heappop, heapq.heappush
+        settled = False
+        while heap:
+            reached, node = pop(heap)
+            if reached > seconds[node]:
+                continue
+            if node == first:
+                settled = True
+                break
+            for previous, link_s in reverse[node]:
+                candidate = reached + link_s
+                if candidate < seconds.get(previous, _INFINITY):
+                    seconds[previous] = candidate
+                    toward[previous] = node
+                    push(heap, (candidate, previous))
+        if not settled:
+            return []
+        junctions = [first]
+        while junctions[-1] != last:
+            junctions.append(toward[junctions[-1]])
+        points = [origin]
+        for point in (*(self.positions[index] for index in junctions), destination):
+            if point != points[-1]:
+                points.append(point)
+        return points
+
 
 class TravelTimes:
     """Driving times to one incident from anywhere on the network (the result of one search)."""

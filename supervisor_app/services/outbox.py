@@ -111,6 +111,12 @@ def record_sent(session: Session, actor: Actor, message_id: int, provider_refere
     """The channel accepted the message (the broker, the mail server, the gateway)."""
     with transaction(session, actor, Action.SEND_MESSAGES):
         message = _message(session, message_id)
+        if message.status == MessageStatus.ACKNOWLEDGED.value and message.sent_at is None:
+            message.sent_at = database_now(session)  # the unit's acknowledgement overtook the channel's answer
+            message.provider_reference = provider_reference[:120]
+            changes = Changes.of(message=message.id)
+            announce(session, actor, changes)
+            return changes
         if message.status != MessageStatus.QUEUED.value:
             return Changes()  # recorded already (a second dispatcher after a lapsed lease)
         message.status = MessageStatus.SENT.value
@@ -260,7 +266,9 @@ def record_acknowledgement(
         messages = session.scalars(
             select(Message).where(
                 Message.deployment_id == deployment.id,
-                Message.status.in_([MessageStatus.SENT.value, MessageStatus.PASSED.value]),
+                Message.status.in_(
+                    [MessageStatus.QUEUED.value, MessageStatus.SENT.value, MessageStatus.PASSED.value]
+                ),
             )
         ).all()
         for message in messages:

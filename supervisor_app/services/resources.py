@@ -274,3 +274,10 @@ def report_position(session: Session, actor: Actor, call_sign: str, lat: float, 
         changes = Changes.of(resource=resource_id)
         announce(session, actor, changes)
     return changes
+
+
+def active_deployment_id(session: Session, resource_id: int) -> int | None:
+    """The deployment the resource is on now, if any (read in the caller's session)."""
+    deployment = _active_deployment(session, resource_id)
+    return deployment.id if deployment is not None else None
+

@@ -15,7 +15,14 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from supervisor_app.comms.channels import DeploymentReceived, FieldUnitClient, MdtLink, MqttSettings, VoiceLog
+from supervisor_app.comms.channels import (
+    DeploymentReceived,
+    FieldUnitClient,
+    MdtLink,
+    MqttSettings,
+    StatusReported,
+    VoiceLog,
+)
 from supervisor_app.comms.dispatcher import Dispatcher, ReportOutcome, UnitReports
 from supervisor_app.domain.people import Actor, Role
 from supervisor_app.pack import OrganisationPack
@@ -136,3 +143,36 @@ def test_two_desks_sharing_the_reports_record_an_acknowledgement_once(
         unit.close()
         for desk in desks:
             desk.stop()
+
+
+def test_an_acknowledgement_that_overtakes_the_channels_answer_is_kept(engine: Engine, pack: OrganisationPack) -> None:
+    from supervisor_app.services.outbox import claim_due_messages, record_acknowledgement, record_sent
+
+    _, deployment_id, message_id = _deploy(engine, pack, "mdt")
+    with Session(engine) as session:
+        claim_due_messages(session, DESK)
+    with Session(engine) as session:
+        assert record_acknowledgement(session, DESK, call_sign="G11", deployment_id=deployment_id).matched
+    with Session(engine) as session:
+        record_sent(session, DESK, message_id, "broker-mid-1")
+    with Session(engine) as session:
+        message = session.get(Message, message_id)
+        assert message is not None and message.status == "acknowledged"
+        assert message.sent_at is not None and message.provider_reference == "broker-mid-1"
+
+
+def test_a_status_report_about_an_earlier_job_does_not_undo_the_new_one(engine: Engine, pack: OrganisationPack) -> None:
+    from datetime import UTC, datetime
+
+    _, deployment_id, _ = _deploy(engine, pack, "mdt")
+    reports = UnitReports(engine, DESK)
+    try:
+        stale = reports.apply(StatusReported("G11", deployment_id - 1 if deployment_id > 1 else 999, "available",
+                                             datetime.now(UTC)))
+        crossed = reports.apply(StatusReported("G11", None, "available", datetime.now(UTC)))
+    finally:
+        reports.stop()
+    assert not stale.applied and "is now on deployment" in stale.detail
+    assert not crossed.applied and "re-check by voice" in crossed.detail
+    with Session(engine) as session:
+        assert session.get(Deployment, deployment_id).status == "requested"  # type: ignore[union-attr]

@@ -8,6 +8,7 @@ and the single reversed search with a plain relaxation of every link until nothi
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import math
 from pathlib import Path
@@ -179,6 +180,63 @@ def test_one_reversed_search_gives_the_shortest_time_from_every_junction(
         assert (got is None) == math.isinf(best[node])
         if got is not None:
             assert got == pytest.approx(best[node])
+
+
+# Routes
+
+
+def route_seconds(network: StreetNetwork, points: list[Coordinate]) -> float:
+    """Driving time along ``points``: the links between junctions, the slow snap stretch at each end."""
+    links: dict[tuple[Coordinate, Coordinate], float] = {}
+    for start, end, seconds in network.edges:
+        pair = (network.positions[start], network.positions[end])
+        links[pair] = min(seconds, links.get(pair, math.inf))
+    total = snap_seconds(points[0].distance_m(points[1])) + snap_seconds(points[-2].distance_m(points[-1]))
+    return total + sum(links[pair] for pair in itertools.pairwise(points[1:-1]))
+
+
+def test_a_route_passes_the_junctions_of_the_fastest_way(street: StreetNetwork) -> None:
+    route = street.route(at(0, -30), at(200, 10))
+    assert route[0] == at(0, -30) and route[-1] == at(200, 10)
+    assert route[1:-1] == [street.positions[0], street.positions[1], street.positions[2]]
+    assert route_seconds(street, route) == pytest.approx(street.travel_times_to(at(200, 10)).seconds_from(at(0, -30)))
+
+
+def test_a_route_keeps_to_one_way_links(street: StreetNetwork) -> None:
+    # Out along the spur is one link; back is the long way round, 3 -> 4 -> 0 -> 1.
+    assert street.route(at(100, 0), at(100, 100)) == [at(100, 0), at(100, 100)]
+    back = street.route(at(100, 100), at(100, 0))
+    assert back == [street.positions[i] for i in (3, 4, 0, 1)]
+
+
+def test_no_route_off_the_network_or_between_junctions_that_do_not_connect(street: StreetNetwork) -> None:
+    assert street.route(at(0, -2000), at(0, 0)) == []
+    assert street.route(at(0, 0), Coordinate(61.0, 25.5)) == []
+    apart = network_of([(0, 0), (100, 0), (0, 400)], [(0, 1, 10), (1, 0, 10)])
+    assert apart.route(at(0, 400), at(0, 0)) == []
+    assert apart.route(at(0, 0), at(100, 0)) == [at(0, 0), at(100, 0)]
+
+
+def test_a_route_within_one_junction_goes_through_it(street: StreetNetwork) -> None:
+    assert street.route(at(5, 5), at(-5, 5)) == [at(5, 5), street.positions[0], at(-5, 5)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(graph=random_graphs(), origin=st.integers(0, 11), target=st.integers(0, 11))
+def test_a_route_takes_the_time_the_reversed_search_gives(
+        graph: tuple[int, list[tuple[int, int, float]]], origin: int, target: int) -> None:
+    count, edges = graph
+    origin %= count
+    target %= count
+    network = network_of([(i * 50.0, 0.0) for i in range(count)], edges)
+    start, end = at(origin * 50.0, 10), at(target * 50.0, -10)  # 10 m off their junctions
+    expected = network.travel_times_to(end).seconds_from(start)
+    route = network.route(start, end)
+    assert (route == []) == (expected is None)
+    if route:
+        assert route[0] == start and route[-1] == end
+        assert route[1] == network.positions[origin] and route[-2] == network.positions[target]
+        assert route_seconds(network, route) == pytest.approx(expected)
 
 
 # The file format
