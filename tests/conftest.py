@@ -148,3 +148,28 @@ def cluster(unstarted_cluster: ThrowawayCluster) -> ThrowawayCluster:
     """A PostgreSQL server of the test's own, which it may restart or take down."""
     unstarted_cluster.start()
     return unstarted_cluster
+
+
+MQTT_SERVER = os.environ.get("SUPERVISOR_TEST_MQTT", "127.0.0.1:1883")
+
+
+@pytest.fixture(scope="session")
+def mqtt_broker() -> tuple[str, int]:
+    """(host, port) of a reachable MQTT broker (``SUPERVISOR_TEST_MQTT``, default 127.0.0.1:1883).
+
+    Without one the test is skipped with the reason, except when ``CI`` is set: there a missing
+    broker is a failure, so CI can never pass by skipping the MQTT tests (as with PostgreSQL).
+    """
+    import socket
+
+    host, _, port = MQTT_SERVER.rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=3):
+            pass
+    except OSError as exc:
+        reason = f"MQTT broker not reachable at {MQTT_SERVER}: {exc.__class__.__name__}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason} (CI requires it)")
+        pytest.skip(reason)
+    return host, int(port)
+

@@ -7,7 +7,6 @@ a failure, so CI can never pass by skipping them (as with PostgreSQL in tests/co
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import uuid
@@ -16,23 +15,6 @@ from collections.abc import Iterator
 import pytest
 
 from supervisor_app.comms.channels.config import MqttSettings
-
-MQTT_SERVER = os.environ.get("SUPERVISOR_TEST_MQTT", "127.0.0.1:1883")
-
-
-@pytest.fixture(scope="session")
-def mqtt_broker() -> tuple[str, int]:
-    """(host, port) of a reachable MQTT broker."""
-    host, _, port = MQTT_SERVER.rpartition(":")
-    try:
-        with socket.create_connection((host, int(port)), timeout=3):
-            pass
-    except OSError as exc:
-        reason = f"MQTT broker not reachable at {MQTT_SERVER}: {exc.__class__.__name__}"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason} (CI requires it)")
-        pytest.skip(reason)
-    return host, int(port)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ documented is enough for a terminal written from it.
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import shutil
@@ -42,7 +41,6 @@ from supervisor_app.simulation.clock import Roads
 from supervisor_app.simulation.incidents import PARTNER, referral_plan
 from supervisor_app.store.engine import make_engine, writer
 from supervisor_app.store.models import Deployment, Incident, LogEntry, Message, Referral, Resource
-from tests.comms.conftest import MQTT_SERVER
 from tests.services.conftest import Organisation, build_organisation
 from tests.support.cli import cli_environment, run_cli
 
@@ -67,25 +65,10 @@ def threads_stopped() -> Iterator[None]:
 pytestmark = pytest.mark.usefixtures("threads_stopped")
 
 
-@pytest.fixture(scope="session")
-def broker_address() -> tuple[str, int]:
-    """(host, port) of a reachable MQTT broker: skipped without one, a failure when CI is set."""
-    host, _, port = MQTT_SERVER.rpartition(":")
-    try:
-        with socket.create_connection((host, int(port)), timeout=3):
-            pass
-    except OSError as exc:
-        reason = f"MQTT broker not reachable at {MQTT_SERVER}: {exc.__class__.__name__}"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason} (CI requires it)")
-        pytest.skip(reason)
-    return host, int(port)
-
-
 @pytest.fixture
-def broker(broker_address: tuple[str, int]) -> Broker:
+def broker(mqtt_broker: tuple[str, int]) -> Broker:
     """The broker, with a topic prefix of the test's own so tests running together never meet."""
-    host, port = broker_address
+    host, port = mqtt_broker
     return Broker(host, port, f"test/{uuid.uuid4().hex[:12]}")
 
 
