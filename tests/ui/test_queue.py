@@ -8,7 +8,6 @@ status and position reported over MQTT reach the record.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -30,8 +29,6 @@ from supervisor_app.ui.app import create_main_window
 from supervisor_app.ui.main_window import MainWindow
 from supervisor_app.ui.queue import DeploymentQueueView
 from supervisor_app.ui.queue.model import Urgency, describe_left, urgency
-
-MQTT_SERVER = os.environ.get("SUPERVISOR_TEST_MQTT", "127.0.0.1:1883")
 
 
 def test_countdown_words_and_urgency() -> None:
