@@ -1,6 +1,8 @@
 # Incident Supervisor: two commands on a fresh Linux machine with Python 3.11+.
 #   make run    creates .venv, installs, migrates and seeds the embedded database on first run, opens the desk
+#               with the field units simulated beside it
 #   make test   installs what the tests need and runs them all offscreen
+SHELL  := /bin/bash
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -22,8 +24,18 @@ $(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
 	$(PIP) install --quiet -c constraints.txt -e '.[test]'
 	@touch $@ $(VENV)/.installed-app
 
+# The desk with the demo organisation alive around it: the field-unit simulator runs beside it
+# (over the MQTT broker at 127.0.0.1:1883 when one answers, else through the database), and stops
+# when the desk closes. Its lines go to $(SIM_LOG). SIM_ARGS adds options (e.g. --auto-assess).
+SIM_LOG ?= $(VENV)/simulator.log
+SIM_ARGS ?= --speed 2 --incidents-per-hour 20
+
 run: $(VENV)/.installed-app
-	$(BIN)/supervisor-app run
+	@$(BIN)/supervisor-app seed >/dev/null 2>&1 || true  # the first run only: refused once seeded
+	@if (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null; then link=""; else link="--no-broker"; fi; \
+	$(BIN)/supervisor-app simulate $$link $(SIM_ARGS) > $(SIM_LOG) 2>&1 & sim=$$!; \
+	echo "Field units simulated (log: $(SIM_LOG)); close the desk to stop them."; \
+	$(BIN)/supervisor-app run; status=$$?; kill $$sim 2>/dev/null; wait $$sim 2>/dev/null; exit $$status
 
 test: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
