@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from supervisor_app.domain import log_codes
@@ -26,12 +26,12 @@ from supervisor_app.domain.incidents import OPEN_INCIDENT_STATUSES, IncidentStat
 from supervisor_app.domain.intake import render_wording
 from supervisor_app.domain.messages import MessageStatus, WordingKind, compose, wording_kind
 from supervisor_app.domain.people import Action, Actor
-from supervisor_app.domain.resources import DEPLOYABLE_STATUSES, ResourceStatus
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.errors import Conflict, NotFound
-from supervisor_app.services.resources import explain_unavailable, move_incident
+from supervisor_app.services.outbox import queue_message, recipient_for
+from supervisor_app.services.resources import move_incident, take_resource, why_not_taken
 from supervisor_app.services.unit_of_work import announce, append_log, audit, database_now, transaction
-from supervisor_app.store.models import Deployment, Incident, LogEntry, Message, Resource
+from supervisor_app.store.models import Deployment, Incident, LogEntry
 
 HAZARD_LOG_CODE = "HAZARD"
 
@@ -66,23 +66,6 @@ class Deployed:
     def queued_message_ids(self) -> tuple[int, ...]:
         """The data messages the dispatcher should send now."""
         return tuple(r.message_id for r in self.resources if r.message_status is MessageStatus.QUEUED)
-
-
-def _recipient(pack: OrganisationPack, call_sign: str, kind: WordingKind) -> str:
-    resource = pack.resource(call_sign)
-    if kind is WordingKind.SMS:
-        if not resource.phone:
-            raise InvalidValue(
-                f"{call_sign}'s phone", "none", "a phone number in stations.yaml, or another channel (MDT or voice)"
-            )
-        return resource.phone
-    if kind is WordingKind.EMAIL:
-        if not resource.email:
-            raise InvalidValue(
-                f"{call_sign}'s e-mail", "none", "an e-mail address in stations.yaml, or another channel"
-            )
-        return resource.email
-    return call_sign
 
 
 def _check_orders(orders: Sequence[DeploymentOrder], pack: OrganisationPack) -> None:
@@ -146,24 +129,6 @@ def _fields(
     }
 
 
-def _take(session: Session, actor: Actor, resource_id: int, now: datetime) -> str | None:
-    """The conditional update: the resource becomes assigned only if it is still deployable."""
-    taken = session.execute(
-        update(Resource)
-        .where(Resource.id == resource_id, Resource.status.in_([s.value for s in DEPLOYABLE_STATUSES]))
-        .values(
-            status=ResourceStatus.ASSIGNED.value,
-            status_changed_at=now,
-            version=Resource.version + 1,
-            changed_by=actor.username,
-            changed_desk=actor.desk,
-        )
-        .returning(Resource.call_sign)
-        .execution_options(synchronize_session=False)
-    ).first()
-    return None if taken is None else str(taken[0])
-
-
 def deploy_resources(
     session: Session,
     actor: Actor,
@@ -183,12 +148,9 @@ def deploy_resources(
         refusals = []
         taken: list[tuple[DeploymentOrder, str]] = []
         for order in orders:
-            call_sign = _take(session, actor, order.resource_id, now)
+            call_sign = take_resource(session, actor, order.resource_id, now)
             if call_sign is None:
-                resource = session.get(Resource, order.resource_id, populate_existing=True)
-                if resource is None:
-                    raise NotFound("Resource", order.resource_id)
-                refusals.append(explain_unavailable(session, resource, pack))
+                refusals.append(why_not_taken(session, order.resource_id, pack))
             else:
                 taken.append((order, call_sign))
         if refusals:
@@ -213,24 +175,18 @@ def deploy_resources(
             session.add(deployment)
             session.flush()
             voice = kind is WordingKind.VOICE
-            message = Message(
+            message = queue_message(
+                session,
+                actor,
                 incident_id=incident_id,
                 deployment_id=deployment.id,
                 purpose="deployment",
                 channel=order.channel,
-                recipient=_recipient(pack, call_sign, kind),
+                kind=kind,
+                recipient=recipient_for(pack, call_sign, kind),
                 subject=composed.subject,
                 body=composed.body,
-                status=(MessageStatus.PASSED if voice else MessageStatus.QUEUED).value,
-                attempts=0,
-                created_at=now,
-                created_by=actor.username,
-                desk=actor.desk,
-                next_attempt_at=None if voice else now,
-                sent_at=now if voice else None,
             )
-            session.add(message)
-            session.flush()
             wording = pack.code(log_codes.DEPLOYED).wording
             text = render_wording(wording, fields)
             if voice:

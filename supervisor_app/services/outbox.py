@@ -181,27 +181,20 @@ def resend(session: Session, actor: Actor, message_id: int, pack: OrganisationPa
         kind = wording_kind(chosen.code, chosen.medium)
         deployment = session.get(Deployment, old.deployment_id) if old.deployment_id else None
         call_sign = deployment.resource.call_sign if deployment is not None else old.recipient
-        recipient = old.recipient if code == old.channel else _recipient_for(pack, call_sign, kind)
-        now = database_now(session)
+        recipient = old.recipient if code == old.channel else recipient_for(pack, call_sign, kind)
         voice = kind is WordingKind.VOICE
-        new = Message(
+        new = queue_message(
+            session,
+            actor,
             incident_id=old.incident_id,
             deployment_id=old.deployment_id,
             purpose=old.purpose,
             channel=code,
+            kind=kind,
             recipient=recipient,
             subject=old.subject,
             body=old.body,
-            status=(MessageStatus.PASSED if voice else MessageStatus.QUEUED).value,
-            attempts=0,
-            created_at=now,
-            created_by=actor.username,
-            desk=actor.desk,
-            next_attempt_at=None if voice else now,
-            sent_at=now if voice else None,
         )
-        session.add(new)
-        session.flush()
         how = "passed by voice" if voice else f"queued by {chosen.name}"
         entry = append_log(
             session,
@@ -216,12 +209,61 @@ def resend(session: Session, actor: Actor, message_id: int, pack: OrganisationPa
     return new_id
 
 
-def _recipient_for(pack: OrganisationPack, call_sign: str, kind: WordingKind) -> str:
+def recipient_for(pack: OrganisationPack, call_sign: str, kind: WordingKind) -> str:
+    """Where a message of ``kind`` to the resource goes: its phone for SMS, its e-mail address for
+    e-mail (from the pack), its call sign for MDT and voice; refused when the pack has no address."""
     resource = pack.resource(call_sign)
-    address = {WordingKind.SMS: resource.phone, WordingKind.EMAIL: resource.email}.get(kind, call_sign)
-    if not address:
-        raise InvalidValue(f"{call_sign}'s {kind.value} address", "none", "one in stations.yaml, or another channel")
-    return address
+    if kind is WordingKind.SMS:
+        if not resource.phone:
+            raise InvalidValue(
+                f"{call_sign}'s phone", "none", "a phone number in stations.yaml, or another channel (MDT or voice)"
+            )
+        return resource.phone
+    if kind is WordingKind.EMAIL:
+        if not resource.email:
+            raise InvalidValue(
+                f"{call_sign}'s e-mail", "none", "an e-mail address in stations.yaml, or another channel"
+            )
+        return resource.email
+    return call_sign
+
+
+def queue_message(
+    session: Session,
+    actor: Actor,
+    *,
+    incident_id: int,
+    deployment_id: int | None,
+    purpose: str,
+    channel: str,
+    kind: WordingKind,
+    recipient: str,
+    subject: str,
+    body: str,
+) -> Message:
+    """Store a message in the current transaction: queued for the dispatcher now, or, for voice,
+    recorded as passed by the supervisor at this moment."""
+    now = database_now(session)
+    voice = kind is WordingKind.VOICE
+    message = Message(
+        incident_id=incident_id,
+        deployment_id=deployment_id,
+        purpose=purpose,
+        channel=channel,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        status=(MessageStatus.PASSED if voice else MessageStatus.QUEUED).value,
+        attempts=0,
+        created_at=now,
+        created_by=actor.username,
+        desk=actor.desk,
+        next_attempt_at=None if voice else now,
+        sent_at=now if voice else None,
+    )
+    session.add(message)
+    session.flush()
+    return message
 
 
 def record_acknowledgement(
@@ -266,9 +308,7 @@ def record_acknowledgement(
         messages = session.scalars(
             select(Message).where(
                 Message.deployment_id == deployment.id,
-                Message.status.in_(
-                    [MessageStatus.QUEUED.value, MessageStatus.SENT.value, MessageStatus.PASSED.value]
-                ),
+                Message.status.in_([MessageStatus.QUEUED.value, MessageStatus.SENT.value, MessageStatus.PASSED.value]),
             )
         ).all()
         for message in messages:

@@ -7,6 +7,7 @@ down each move the deployment, stamp its time and write the incident's log, in o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -143,6 +144,33 @@ def _advance_deployment(
     return Changes.of(deployment=deployment.id, incident=incident.id, log_entry=entry.id)
 
 
+def take_resource(session: Session, actor: Actor, resource_id: int, now: datetime) -> str | None:
+    """The conditional update that decides a race: the resource becomes assigned only if it is
+    still deployable. Its call sign, or None when another desk (or a status change) got there first."""
+    taken = session.execute(
+        update(Resource)
+        .where(Resource.id == resource_id, Resource.status.in_([s.value for s in DEPLOYABLE_STATUSES]))
+        .values(
+            status=ResourceStatus.ASSIGNED.value,
+            status_changed_at=now,
+            version=Resource.version + 1,
+            changed_by=actor.username,
+            changed_desk=actor.desk,
+        )
+        .returning(Resource.call_sign)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return None if taken is None else str(taken[0])
+
+
+def why_not_taken(session: Session, resource_id: int, pack: OrganisationPack) -> str:
+    """Why ``take_resource`` found the resource unavailable (who holds it, since when)."""
+    resource = session.get(Resource, resource_id, populate_existing=True)
+    if resource is None:
+        raise NotFound("Resource", resource_id)
+    return explain_unavailable(session, resource, pack)
+
+
 def explain_unavailable(session: Session, resource: Resource, pack: OrganisationPack) -> str:
     """Say who holds a resource that could not be assigned, and since when."""
     zone = ZoneInfo(pack.timezone)
@@ -190,25 +218,9 @@ def assign_resource(
             raise NotFound("Incident", incident_id)
         if IncidentStatus(incident.status) not in OPEN_INCIDENT_STATUSES:
             raise DomainError(f"{incident.reference} is {incident.status}; resources go to open incidents only.")
-        taken = session.execute(
-            update(Resource)
-            .where(Resource.id == resource_id, Resource.status.in_([s.value for s in DEPLOYABLE_STATUSES]))
-            .values(
-                status=ResourceStatus.ASSIGNED.value,
-                status_changed_at=database_now(session),
-                version=Resource.version + 1,
-                changed_by=actor.username,
-                changed_desk=actor.desk,
-            )
-            .returning(Resource.call_sign)
-            .execution_options(synchronize_session=False)
-        ).first()
-        if taken is None:
-            resource = session.get(Resource, resource_id, populate_existing=True)
-            if resource is None:
-                raise NotFound("Resource", resource_id)
-            raise Conflict(explain_unavailable(session, resource, pack))
-        call_sign = taken[0]
+        call_sign = take_resource(session, actor, resource_id, database_now(session))
+        if call_sign is None:
+            raise Conflict(why_not_taken(session, resource_id, pack))
         deployment = Deployment(
             incident_id=incident_id,
             resource_id=resource_id,
@@ -280,4 +292,3 @@ def active_deployment_id(session: Session, resource_id: int) -> int | None:
     """The deployment the resource is on now, if any (read in the caller's session)."""
     deployment = _active_deployment(session, resource_id)
     return deployment.id if deployment is not None else None
-
