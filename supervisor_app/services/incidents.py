@@ -45,39 +45,58 @@ def _check_against_pack(draft: NewIncident, pack: OrganisationPack) -> None:
     draft.location.check_within(pack.area)
 
 
+def add_numbered_incident(
+    session: Session,
+    actor: Actor,
+    draft: NewIncident,
+    pack: OrganisationPack,
+    *,
+    status: IncidentStatus,
+    **assessed: object,
+) -> Incident:
+    """Add the incident row in the current transaction, numbered by the database for its local day
+    (``INC-20261123-0042``), stamped with the transaction's time and the actor; ``assessed`` fills
+    the assessment columns of an incident saved from intake. Flushed, so its id is known."""
+    now = database_now(session)
+    local_day = now.astimezone(ZoneInfo(pack.timezone)).date()
+    reference = format_incident_reference(local_day, next_number(session, f"INC-{local_day:%Y%m%d}"))
+    incident = Incident(
+        reference=reference,
+        incident_type=draft.incident_type,
+        priority=draft.priority,
+        status=status.value,
+        lat=draft.location.point.lat,
+        lon=draft.location.point.lon,
+        address=draft.location.address,
+        source=draft.source.value,
+        contact_name=draft.contact.name,
+        contact_phone=draft.contact.phone,
+        contact_organisation=draft.contact.organisation,
+        summary=draft.summary,
+        required_response=[r.as_dict() for r in draft.required_response],
+        pack_version=pack.version,
+        created_at=now,
+        updated_at=now,
+        closed_at=now if status is IncidentStatus.CANCELLED else None,
+        created_by=actor.username,
+        desk=actor.desk,
+        changed_by=actor.username,
+        changed_desk=actor.desk,
+        **assessed,
+    )
+    session.add(incident)
+    session.flush()
+    return incident
+
+
 def create_incident(session: Session, actor: Actor, draft: NewIncident, pack: OrganisationPack) -> IncidentCreated:
     """Record a referred incident and the first line of its log, numbered by the database."""
     _check_against_pack(draft, pack)
     with transaction(session, actor, Action.CREATE_INCIDENT):
         now = database_now(session)
-        local_day = now.astimezone(ZoneInfo(pack.timezone)).date()
-        number = next_number(session, f"INC-{local_day:%Y%m%d}")
-        reference = format_incident_reference(local_day, number)
         status = IncidentStatus.AWAITING_RESOURCE if draft.required_response else IncidentStatus.NEW
-        incident = Incident(
-            reference=reference,
-            incident_type=draft.incident_type,
-            priority=draft.priority,
-            status=status.value,
-            lat=draft.location.point.lat,
-            lon=draft.location.point.lon,
-            address=draft.location.address,
-            source=draft.source.value,
-            contact_name=draft.contact.name,
-            contact_phone=draft.contact.phone,
-            contact_organisation=draft.contact.organisation,
-            summary=draft.summary,
-            required_response=[r.as_dict() for r in draft.required_response],
-            pack_version=pack.version,
-            created_at=now,
-            updated_at=now,
-            created_by=actor.username,
-            desk=actor.desk,
-            changed_by=actor.username,
-            changed_desk=actor.desk,
-        )
-        session.add(incident)
-        session.flush()
+        incident = add_numbered_incident(session, actor, draft, pack, status=status)
+        reference = incident.reference
         entry = append_log(
             session, actor, incident.id, log_codes.INCIDENT_CREATED, f"{draft.source.value}: {draft.summary}"
         )

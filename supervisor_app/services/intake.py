@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -20,15 +19,15 @@ from sqlalchemy.orm import Session
 from supervisor_app.domain.changes import Changes
 from supervisor_app.domain.errors import InvalidValue
 from supervisor_app.domain.geo import Coordinate
-from supervisor_app.domain.incidents import OPEN_INCIDENT_STATUSES, IncidentStatus, format_incident_reference
+from supervisor_app.domain.incidents import OPEN_INCIDENT_STATUSES
 from supervisor_app.domain.intake import CompletedIntake, assessment_record, intake_log_lines
 from supervisor_app.domain.people import Action, Actor
 from supervisor_app.domain.referrals import ReferralStatus
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.errors import Conflict, NotFound
+from supervisor_app.services.incidents import add_numbered_incident
 from supervisor_app.services.unit_of_work import announce, append_log, audit, database_now, transaction
 from supervisor_app.store.models import Incident, IncidentLink, Referral
-from supervisor_app.store.references import next_number
 
 #: Defaults for the search for possible duplicates: same type, this near, this recent.
 DUPLICATE_RADIUS_M = 300.0
@@ -104,47 +103,26 @@ def save_assessed_incident(
     _check_against_pack(intake, pack)
     wording = {code.code: code.wording for code in pack.log_codes}
     incident_type_name = pack.incident_type(intake.details.incident_type).name
-    point = intake.details.location.point
-    sector = pack.sector_at(point)
+    sector = pack.sector_at(intake.details.location.point)
     with transaction(session, actor, Action.CREATE_INCIDENT):
         now = database_now(session)
         for link in intake.links:
             if session.get(Incident, link.incident_id) is None:
                 raise NotFound("Incident", link.reference)
-        local_day = now.astimezone(ZoneInfo(pack.timezone)).date()
-        reference = format_incident_reference(local_day, next_number(session, f"INC-{local_day:%Y%m%d}"))
-        draft = intake.new_incident()
         override = intake.override
-        incident = Incident(
-            reference=reference,
-            incident_type=draft.incident_type,
-            priority=draft.priority,
-            status=intake.status.value,
-            lat=point.lat,
-            lon=point.lon,
-            address=draft.location.address,
-            source=draft.source.value,
-            contact_name=draft.contact.name,
-            contact_phone=draft.contact.phone,
-            contact_organisation=draft.contact.organisation,
-            summary=draft.summary,
-            required_response=[need.as_dict() for need in draft.required_response],
-            pack_version=pack.version,
-            created_at=now,
-            updated_at=now,
-            closed_at=now if intake.status is IncidentStatus.CANCELLED else None,
-            created_by=actor.username,
-            desk=actor.desk,
-            changed_by=actor.username,
-            changed_desk=actor.desk,
+        incident = add_numbered_incident(
+            session,
+            actor,
+            intake.new_incident(),
+            pack,
+            status=intake.status,
             assessment=assessment_record(intake),
             computed_priority=intake.outcome.priority,
             override_reason=override.reason if override else None,
             validity=intake.validity.validity.value,
             validity_reason=intake.validity.reason or None,
         )
-        session.add(incident)
-        session.flush()
+        reference = incident.reference
         if intake.referral_id is not None:
             _take_referral(session, actor, intake.referral_id, incident.id, now)
         lines = intake_log_lines(
