@@ -11,8 +11,6 @@ Nothing here reads the database or the pack files: wording templates come in as 
 
 from __future__ import annotations
 
-import re
-import string
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -45,6 +43,7 @@ from supervisor_app.domain.procedures import (
     TextQuestion,
     replay,
 )
+from supervisor_app.domain.wording import render_wording
 
 ASSESSMENT_FORMAT = 1
 """Version of the assessment record kept with an incident."""
@@ -303,31 +302,6 @@ class LogLine:
 
     code: str
     text: str
-
-
-class _Blank(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-_SPACE_BEFORE_MARK = re.compile(r"[ \t]+([.,:;])")
-_REPEATED_MARKS = re.compile(r"([.:])(?:[ \t]*[.:])+")
-
-
-def render_wording(template: str, fields: Mapping[str, object]) -> str:
-    """The code's wording with the incident's fields filled in; a field not given reads as empty.
-
-    ``"Hazard reported at {address}: {text}"`` with address and text gives the full sentence. What
-    an empty field leaves behind is tidied: ``"Escalated: {reason}"`` with no reason reads
-    ``"Escalated"``, and ``"... at {address}. {text}"`` with no text ends at the full stop.
-    Line breaks in the fields (a caller's words) are kept.
-    """
-    values = _Blank({key: "" if value is None else str(value) for key, value in fields.items()})
-    text = string.Formatter().vformat(template, (), values)
-    text = re.sub(r"[ \t]+", " ", text)
-    text = _SPACE_BEFORE_MARK.sub(r"\1", text)
-    text = _REPEATED_MARKS.sub(r"\1", text)
-    return text.strip().rstrip(":").rstrip()
 
 
 def intake_log_lines(

@@ -18,8 +18,6 @@ medium; ``compose`` fills it in with the incident's fields.
 
 from __future__ import annotations
 
-import re
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,6 +25,7 @@ from enum import StrEnum
 
 from supervisor_app.domain.errors import InvalidValue
 from supervisor_app.domain.state_machine import StateMachine
+from supervisor_app.domain.wording import fill
 
 
 class MessageStatus(StrEnum):
@@ -97,22 +96,6 @@ def wording_kind(channel_code: str, medium: str) -> WordingKind:
 class ComposedMessage:
     subject: str
     body: str
-
-
-class _Blank(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-_SPACES = re.compile(r"[ \t]+")
-
-
-def fill(template: str, fields: Mapping[str, object]) -> str:
-    """The template with the fields filled in (a field not given reads as empty), spaces tidied,
-    line breaks kept."""
-    values = _Blank({key: "" if value is None else str(value) for key, value in fields.items()})
-    text = string.Formatter().vformat(template, (), values)
-    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.strip().splitlines())
 
 
 #: Text messages longer than this are refused at composition rather than cut by the gateway.

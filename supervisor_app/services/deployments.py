@@ -23,9 +23,9 @@ from supervisor_app.domain import log_codes
 from supervisor_app.domain.changes import Changes
 from supervisor_app.domain.errors import DomainError, InvalidValue
 from supervisor_app.domain.incidents import OPEN_INCIDENT_STATUSES, IncidentStatus
-from supervisor_app.domain.intake import render_wording
 from supervisor_app.domain.messages import MessageStatus, WordingKind, compose, wording_kind
 from supervisor_app.domain.people import Action, Actor
+from supervisor_app.domain.wording import render_wording
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.errors import Conflict, NotFound
 from supervisor_app.services.outbox import queue_message, recipient_for
