@@ -35,6 +35,7 @@ class DeployedUnit:
     call_sign: str
     resource_type: str
     deployment_status: str
+    capabilities: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -88,40 +89,42 @@ def requirements_of(raw: list[dict[str, object]] | None) -> tuple[ResponseRequir
     return tuple(result)
 
 
+def deployed_on(session: Session, pack: OrganisationPack, incident_ids: list[int]) -> dict[int, list[DeployedUnit]]:
+    """The resources on each incident now, with every capability they have (the pack's resource
+    with its type's defaults; the stored extras for a resource the pack no longer lists)."""
+    deployed: dict[int, list[DeployedUnit]] = {incident_id: [] for incident_id in incident_ids}
+    if not incident_ids:
+        return deployed
+    in_pack = {resource.call_sign: resource for resource in pack.all_resources()}
+    rows = session.execute(
+        select(
+            Deployment.incident_id, Deployment.status, Resource.call_sign, Resource.resource_type, Resource.capabilities
+        )
+        .join(Resource, Resource.id == Deployment.resource_id)
+        .where(
+            Deployment.incident_id.in_(incident_ids),
+            Deployment.status.in_([s.value for s in ACTIVE_DEPLOYMENT_STATUSES]),
+        )
+    ).all()
+    for incident_id, status, call_sign, resource_type, held in rows:
+        known = in_pack.get(call_sign)
+        able = known.capabilities if known is not None else frozenset(held or [])
+        deployed[incident_id].append(DeployedUnit(call_sign, resource_type, status, able))
+    return deployed
+
+
 def load_deployment_queue(session: Session, actor: Actor, pack: OrganisationPack) -> DeploymentQueue:
     """Every open incident with part of its required response still missing, most urgent first."""
     ranks = {priority.code: rank for rank, priority in enumerate(pack.priorities)}
-    in_pack = {resource.call_sign: resource for resource in pack.all_resources()}  # with default capabilities
     with transaction(session, actor, Action.VIEW_INCIDENTS):
         now = database_now(session)
         incidents = session.scalars(select(Incident).where(Incident.status.in_([s.value for s in _WAITING]))).all()
-        ids = [incident.id for incident in incidents]
-        deployed: dict[int, list[DeployedUnit]] = {incident_id: [] for incident_id in ids}
-        capabilities: dict[int, list[tuple[str, frozenset[str]]]] = {incident_id: [] for incident_id in ids}
-        if ids:
-            rows = session.execute(
-                select(
-                    Deployment.incident_id,
-                    Deployment.status,
-                    Resource.call_sign,
-                    Resource.resource_type,
-                    Resource.capabilities,
-                )
-                .join(Resource, Resource.id == Deployment.resource_id)
-                .where(
-                    Deployment.incident_id.in_(ids),
-                    Deployment.status.in_([s.value for s in ACTIVE_DEPLOYMENT_STATUSES]),
-                )
-            ).all()
-            for incident_id, status, call_sign, resource_type, held in rows:
-                deployed[incident_id].append(DeployedUnit(call_sign, resource_type, status))
-                known = in_pack.get(call_sign)
-                able = known.capabilities if known is not None else frozenset(held or [])
-                capabilities[incident_id].append((resource_type, able))
+        deployed = deployed_on(session, pack, [incident.id for incident in incidents])
         queue = []
         for incident in incidents:
             required = requirements_of(incident.required_response)
-            missing = outstanding_response(required, capabilities[incident.id])
+            units = deployed[incident.id]
+            missing = outstanding_response(required, [(unit.resource_type, unit.capabilities) for unit in units])
             if not missing:
                 continue
             target = timedelta(seconds=pack.targets_for(incident.incident_type, incident.priority).on_scene)
@@ -141,7 +144,7 @@ def load_deployment_queue(session: Session, actor: Actor, pack: OrganisationPack
                     on_scene_due=incident.created_at + target,
                     on_scene_target=target,
                     required=required,
-                    deployed=tuple(deployed[incident.id]),
+                    deployed=tuple(units),
                     missing=missing,
                     version=incident.version,
                 )

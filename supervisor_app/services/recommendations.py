@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from supervisor_app.domain.deployments import ACTIVE_DEPLOYMENT_STATUSES, outstanding_response
+from supervisor_app.domain.deployments import outstanding_response
 from supervisor_app.domain.geo import Coordinate
 from supervisor_app.domain.incidents import ResponseRequirement
 from supervisor_app.domain.people import Action, Actor
@@ -24,7 +24,7 @@ from supervisor_app.domain.resources import ResourceStatus
 from supervisor_app.domain.shifts import resource_shift_end, shift_for
 from supervisor_app.domain.street_network import StraightLine
 from supervisor_app.pack import OrganisationPack
-from supervisor_app.services.deployment_queue import requirements_of
+from supervisor_app.services.deployment_queue import deployed_on, requirements_of
 from supervisor_app.services.errors import NotFound
 from supervisor_app.services.unit_of_work import database_now, transaction
 from supervisor_app.store.models import Deployment, Incident, Resource, Station
@@ -88,17 +88,10 @@ def recommend_for_incident(
         if incident is None:
             raise NotFound("Incident", incident_id)
         now = database_now(session)
-        deployed = session.execute(
-            select(Resource.call_sign, Resource.resource_type)
-            .join(Deployment, Deployment.resource_id == Resource.id)
-            .where(
-                Deployment.incident_id == incident_id,
-                Deployment.status.in_([s.value for s in ACTIVE_DEPLOYMENT_STATUSES]),
-            )
-        ).all()
-        in_pack = {resource.call_sign: resource for resource in pack.all_resources()}
-        held = [(kind, in_pack[call].capabilities if call in in_pack else frozenset()) for call, kind in deployed]
-        missing = outstanding_response(requirements_of(incident.required_response), held)
+        units = deployed_on(session, pack, [incident_id])[incident_id]
+        missing = outstanding_response(
+            requirements_of(incident.required_response), [(unit.resource_type, unit.capabilities) for unit in units]
+        )
         point = Coordinate(incident.lat, incident.lon)
         candidates = _candidates(session, pack, now)
         reference = incident.reference
