@@ -401,30 +401,13 @@ class _JunctionGrid:
         return best, math.sqrt(best_d2)
 
     def time_via_nearest(self, lat: float, lon: float, seconds: list[float]) -> float:
-        """``seconds`` of the nearest junction within the snap limit plus the slow stretch to it.
-
-        The same lookup as ``nearest``, written out again because it runs once per candidate per
-        recommendation: it allocates nothing, which keeps the garbage collector out of the way.
-        Infinity when the point is off the network or its junction has no time.
-        """
-        x = lon * self._kx
-        y = lat * _METRES_PER_DEGREE
-        west, south, east, north = self._box
-        if x < west - SNAP_LIMIT_M or x > east + SNAP_LIMIT_M or y < south - SNAP_LIMIT_M or y > north + SNAP_LIMIT_M:
+        """``seconds`` of the nearest junction within the snap limit plus the slow stretch to it;
+        infinity when the point is off the network."""
+        found = self.nearest(lat, lon, SNAP_LIMIT_M)
+        if found is None:
             return _INFINITY
-        key = (math.floor(x / self._cell), math.floor(y / self._cell))
-        cover = self._cover.get(key)
-        if cover is None:
-            cover = self._cover_of(key)
-        best_d2 = _INFINITY
-        best = -1
-        for nx, ny, index in cover:
-            d2 = (nx - x) * (nx - x) + (ny - y) * (ny - y)
-            if d2 < best_d2 or (d2 == best_d2 and index < best):
-                best_d2, best = d2, index
-        if best < 0 or best_d2 > SNAP_LIMIT_M * SNAP_LIMIT_M:
-            return _INFINITY
-        return math.sqrt(best_d2) / _SNAP_SPEED_MS + seconds[best]
+        index, distance = found
+        return distance / _SNAP_SPEED_MS + seconds[index]
 
     def _scan(self, x: float, y: float, limit_m: float) -> tuple[float, int]:
         """Search ring by ring out from the point's cell until nothing unseen can be nearer."""
