@@ -41,6 +41,23 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
+
+def service_actor(engine: Engine, username: str, desk: str) -> Actor:
+    """The account a service command (an importer, the simulator) acts as, on a database whose
+    schema is current; a schema behind is refused with what to run, rather than failing later on a
+    missing table."""
+    from supervisor_app.services.accounts import actor_for
+    from supervisor_app.store import migrate
+    from supervisor_app.store.engine import describe
+
+    if not migrate.is_current(engine):
+        raise StoreError(
+            f"The database {describe(engine)} is not at the current schema revision; bring it up to date "
+            "with `supervisor-app migrate` first."
+        )
+    with Session(engine) as session:
+        return actor_for(session, username, desk)
+
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -88,9 +105,6 @@ def add_referrals_parser(commands: argparse._SubParsersAction[argparse.ArgumentP
 
 def run_referrals_command(settings: Settings, args: argparse.Namespace) -> int:
     from supervisor_app.bootstrap import load_organisation
-    from supervisor_app.services.accounts import actor_for
-    from supervisor_app.store import migrate
-    from supervisor_app.store.engine import describe
 
     if args.interval is not None and not args.watch:
         _say("supervisor-app: --interval applies only with --watch; add --watch or leave --interval out.")
@@ -104,13 +118,7 @@ def run_referrals_command(settings: Settings, args: argparse.Namespace) -> int:
     pack = load_organisation(settings)
     engine = open_command_engine(settings)
     try:
-        if not migrate.is_current(engine):
-            raise StoreError(
-                f"The database {describe(engine)} is not at the current schema revision; bring it up to date "
-                "with `supervisor-app migrate` first."
-            )
-        with Session(engine) as session:
-            actor = actor_for(session, settings.user, settings.desk_name)
+        actor = service_actor(engine, settings.user, settings.desk_name)
         if not args.watch:
             report = process_inbox(inbox, engine, actor, pack)
             _show(report)

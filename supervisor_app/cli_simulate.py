@@ -28,14 +28,12 @@ import sys
 import threading
 import time
 
-from sqlalchemy.orm import Session
-
+from supervisor_app.cli_referrals import service_actor
 from supervisor_app.cli_secrets import open_command_engine
 from supervisor_app.comms.channels.config import check_topic_prefix, default_topic_prefix
 from supervisor_app.domain.errors import InvalidValue
 from supervisor_app.settings import Settings
 from supervisor_app.simulation import Broker, SimulationOptions, Simulator
-from supervisor_app.store.errors import StoreError
 
 DEFAULT_USER = "demo.operator"
 DEFAULT_DESK = "simulator"
@@ -135,9 +133,6 @@ def _options(args: argparse.Namespace) -> SimulationOptions:
 
 def run_simulate_command(settings: Settings, args: argparse.Namespace) -> int:
     from supervisor_app.bootstrap import load_organisation
-    from supervisor_app.services.accounts import actor_for
-    from supervisor_app.store import migrate
-    from supervisor_app.store.engine import describe
 
     if args.auto_assess and not args.incidents_per_hour:
         _say("supervisor-app: --auto-assess assesses the simulated referrals; add --incidents-per-hour N.")
@@ -153,13 +148,7 @@ def run_simulate_command(settings: Settings, args: argparse.Namespace) -> int:
         broker = Broker(host, port, prefix)
     engine = open_command_engine(settings)
     try:
-        if not migrate.is_current(engine):
-            raise StoreError(
-                f"The database {describe(engine)} is not at the current schema revision; bring it up to date "
-                "with `supervisor-app migrate` first."
-            )
-        with Session(engine) as session:
-            actor = actor_for(session, args.user or DEFAULT_USER, args.desk or DEFAULT_DESK)
+        actor = service_actor(engine, args.user or DEFAULT_USER, args.desk or DEFAULT_DESK)
         simulator = Simulator(engine, actor, pack, _options(args), broker=broker, say=_line)
         return _run(simulator, args.duration)
     finally:

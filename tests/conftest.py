@@ -173,3 +173,18 @@ def mqtt_broker() -> tuple[str, int]:
         pytest.skip(reason)
     return host, int(port)
 
+
+@pytest.fixture
+def no_new_threads() -> Iterator[None]:
+    """Fail a test that leaves a thread running (a network loop, a server, a scheduler) after its
+    fixtures end."""
+    import threading
+
+    before = set(threading.enumerate())
+    yield
+    left = [thread for thread in threading.enumerate() if thread not in before and thread.is_alive()]
+    for thread in left:
+        thread.join(2)
+    names = [thread.name for thread in left if thread.is_alive()]
+    assert not names, f"threads left running: {names}"
+

@@ -68,15 +68,3 @@ def silent_server() -> Iterator[int]:
         for connection in held:
             connection.close()
     assert not thread.is_alive()
-
-
-@pytest.fixture
-def no_new_threads() -> Iterator[None]:
-    """Fail a test that leaves a thread running (a network loop, a server) after its fixtures end."""
-    before = set(threading.enumerate())
-    yield
-    left = [thread for thread in threading.enumerate() if thread not in before and thread.is_alive()]
-    for thread in left:
-        thread.join(2)
-    names = [thread.name for thread in left if thread.is_alive()]
-    assert not names, f"threads left running: {names}"

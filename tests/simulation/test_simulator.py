@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,19 +50,7 @@ SPEED = 300.0
 DEADLINE_S = 30.0
 
 
-@pytest.fixture
-def threads_stopped() -> Iterator[None]:
-    """Fail a test that leaves a thread running (the scheduler, a poller, a network loop)."""
-    before = set(threading.enumerate())
-    yield
-    left = [thread for thread in threading.enumerate() if thread not in before and thread.is_alive()]
-    for thread in left:
-        thread.join(2)
-    names = [thread.name for thread in left if thread.is_alive()]
-    assert not names, f"threads left running: {names}"
-
-
-pytestmark = pytest.mark.usefixtures("threads_stopped")
+pytestmark = pytest.mark.usefixtures("no_new_threads")
 
 
 @pytest.fixture
