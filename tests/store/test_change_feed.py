@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 
@@ -13,35 +12,11 @@ from sqlalchemy.orm import Session
 from supervisor_app.domain.people import Actor
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.incidents import create_incident
-from supervisor_app.store.change_feed import ChangeFeed, FeedState, FeedStatus
+from supervisor_app.store.change_feed import ChangeFeed, FeedState
 from supervisor_app.store.change_log import ChangeNotice
 from supervisor_app.store.engine import make_engine, writer
 from tests.services.conftest import new_incident
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.notices: list[ChangeNotice] = []
-        self.states: list[FeedStatus] = []
-        self.arrived = threading.Condition()
-
-    def on_notices(self, batch: list[ChangeNotice]) -> None:
-        with self.arrived:
-            self.notices.extend(batch)
-            self.arrived.notify_all()
-
-    def on_state(self, status: FeedStatus) -> None:
-        with self.arrived:
-            self.states.append(status)
-            self.arrived.notify_all()
-
-    def wait_for(self, predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-        with self.arrived:
-            assert self.arrived.wait_for(predicate, timeout), f"timed out; states={self.states}"
-
-    @property
-    def seqs(self) -> list[int]:
-        return [n.seq for n in self.notices]
+from tests.support.feed_recorder import Recorder
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import quote
 
@@ -42,14 +42,15 @@ from supervisor_app.services.resources import assign_resource, change_resource_s
 from supervisor_app.services.sign_in import SignInRefused, sign_in
 from supervisor_app.services.users import add_user, list_users, set_active, set_password, unlock
 from supervisor_app.store import migrate
-from supervisor_app.store.change_feed import ChangeFeed, FeedState, FeedStatus
-from supervisor_app.store.change_log import ChangeNotice, latest_seq
+from supervisor_app.store.change_feed import ChangeFeed, FeedState
+from supervisor_app.store.change_log import latest_seq
 from supervisor_app.store.engine import make_engine, writer
 from supervisor_app.store.errors import StoreError
 from supervisor_app.store.models import Resource
 from supervisor_app.store.roles import APPLICATION_ROLE, INSUFFICIENT_PRIVILEGE, create_application_role
 from tests.conftest import PG_SERVER_URL
 from tests.services.conftest import new_incident
+from tests.support.feed_recorder import Recorder
 from tests.support.pg_cluster import ThrowawayCluster
 
 pytestmark = pytest.mark.postgres
@@ -81,33 +82,6 @@ EVERY_TABLE_PRIVILEGE = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "RE
 OWNER = make_url(PG_SERVER_URL).username or "postgres"
 SERVER = f"{make_url(PG_SERVER_URL).host}:{make_url(PG_SERVER_URL).port or 5432}"
 NEW_PASSWORD = "harbour-signal-77-birch"
-
-
-class Recorder:
-    """What a change feed delivered, and the states it went through."""
-
-    def __init__(self) -> None:
-        self.notices: list[ChangeNotice] = []
-        self.states: list[FeedStatus] = []
-        self.arrived = threading.Condition()
-
-    def on_notices(self, batch: list[ChangeNotice]) -> None:
-        with self.arrived:
-            self.notices.extend(batch)
-            self.arrived.notify_all()
-
-    def on_state(self, status: FeedStatus) -> None:
-        with self.arrived:
-            self.states.append(status)
-            self.arrived.notify_all()
-
-    def wait_for(self, predicate: Callable[[], object], timeout: float = 10.0) -> None:
-        with self.arrived:
-            assert self.arrived.wait_for(predicate, timeout), f"timed out; states={self.states}"
-
-    @property
-    def seqs(self) -> list[int]:
-        return [n.seq for n in self.notices]
 
 
 def desk_url(owner_url: str) -> str:
