@@ -47,6 +47,18 @@ def settle(app: QApplication, seconds: float) -> None:
         time.sleep(0.01)
 
 
+def grab_in_each_theme(app: QApplication, window: MainWindow, output: Path, shots: dict[str, str]) -> list[Path]:
+    """The window as it stands, once in each theme of ``shots`` (theme name -> file name)."""
+    saved = []
+    for theme, file_name in shots.items():
+        window.set_theme(theme)
+        settle(app, 0.3)
+        path = output / file_name
+        window.grab().save(str(path))
+        saved.append(path)
+    return saved
+
+
 def wait_for_overview(app: QApplication, window: MainWindow) -> None:
     overview = window.views["overview"]
     deadline = time.monotonic() + LOAD_TIMEOUT_S
@@ -78,11 +90,7 @@ def take(output: Path) -> list[Path]:
             window.resize(*SIZE)
             window.show()
             wait_for_overview(app, window)
-            for theme, file_name in SHOTS.items():
-                window.set_theme(theme)
-                settle(app, 0.3)
-                path = output / file_name
-                window.grab().save(str(path))
+            for path in grab_in_each_theme(app, window, output, SHOTS):
                 saved.append(path)
                 print(f"saved {path}")
             saved += _intake_shots(app, window, output)
@@ -132,13 +140,7 @@ def _intake_shots(app: QApplication, window: MainWindow, output: Path) -> list[P
         view.script.answer(answer)
     view.outcome.advice_given.setChecked(True)
     settle(app, 1.0)
-    saved = []
-    for theme, file_name in INTAKE_SHOTS.items():
-        window.set_theme(theme)
-        settle(app, 0.3)
-        path = output / file_name
-        window.grab().save(str(path))
-        saved.append(path)
+    saved = grab_in_each_theme(app, window, output, INTAKE_SHOTS)
     view.new_referral()
     window.show_view("overview")
     return saved
@@ -163,13 +165,7 @@ def _queue_shots(app: QApplication, window: MainWindow, output: Path) -> list[Pa
     view.table.selectRow(0)
     view.open_recommendation()
     settle(app, 1.5)
-    saved = []
-    for theme, file_name in QUEUE_SHOTS.items():
-        window.set_theme(theme)
-        settle(app, 0.3)
-        path = output / file_name
-        window.grab().save(str(path))
-        saved.append(path)
+    saved = grab_in_each_theme(app, window, output, QUEUE_SHOTS)
     window.show_view("overview")
     return saved
 
@@ -199,12 +195,7 @@ def _session_shots(app: QApplication, window: MainWindow, database: OpenedDataba
     window.on_actor_changed(admin)
     window.show_view("accounts")
     settle(app, 1.0)
-    for theme, (_sign_in, _locked, accounts_file) in SESSION_SHOTS.items():
-        window.set_theme(theme)
-        settle(app, 0.3)
-        path = output / accounts_file
-        window.grab().save(str(path))
-        saved.append(path)
+    saved += grab_in_each_theme(app, window, output, {theme: files[2] for theme, files in SESSION_SHOTS.items()})
     for path in saved:
         print(f"saved {path}")
     return saved
