@@ -29,6 +29,8 @@ from supervisor_app.pack.schema.procedures import PolicyCheck, PolicyChecksFile,
 from supervisor_app.pack.schema.response import (
     CapabilitiesFile,
     Capability,
+    Disposition,
+    DispositionsFile,
     IncidentType,
     IncidentTypesFile,
     PrioritiesFile,
@@ -122,6 +124,7 @@ class OrganisationPack:
         escalation: EscalationFile,
         policies: PoliciesFile,
         policy_checks: PolicyChecksFile,
+        dispositions: DispositionsFile,
         procedures: Sequence[ProcedureFile],
     ) -> None:
         self.directory = directory
@@ -155,6 +158,8 @@ class OrganisationPack:
             r.call_sign: r for r in self._build_resources()})
         self.policy_checks: tuple[PolicyCheck, ...] = tuple(policy_checks.policy_checks)
         self._policy_checks = _Lookup("policy check", {c.code: c for c in self.policy_checks})
+        self.dispositions: tuple[Disposition, ...] = tuple(dispositions.dispositions)
+        self._dispositions = _Lookup("disposition", {d.code: d for d in self.dispositions})
         self.procedures: Mapping[str, Procedure] = _Lookup("procedure for the incident type", {
             model.incident_type: to_procedure(model, self._policy_checks) for model in procedures})
         """The procedure of each incident type, by incident type code."""
@@ -180,6 +185,7 @@ class OrganisationPack:
             escalation=sections.require(EscalationFile),
             policies=sections.require(PoliciesFile),
             policy_checks=sections.require(PolicyChecksFile),
+            dispositions=sections.require(DispositionsFile),
             procedures=[source.model for source in sections.procedures],
         )
 
@@ -264,6 +270,10 @@ class OrganisationPack:
 
     def policy_check(self, code: str) -> PolicyCheck:
         return self._policy_checks[code]
+
+    def disposition(self, code: str) -> Disposition:
+        """How an incident ended (dispositions.yaml), such as ``MADE_SAFE``."""
+        return self._dispositions[code]
 
     def procedure(self, incident_type_code: str) -> Procedure:
         """The decision tree for assessing an incident of this type (see domain.procedures)."""

@@ -28,6 +28,7 @@ from supervisor_app.pack.schema.places import SectorsFile, StationsFile
 from supervisor_app.pack.schema.procedures import PolicyChecksFile, ProcedureFile
 from supervisor_app.pack.schema.response import (
     CapabilitiesFile,
+    DispositionsFile,
     IncidentTypesFile,
     PrioritiesFile,
     ResourceTypesFile,
@@ -61,6 +62,7 @@ PACK_SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("escalation.yaml", EscalationFile),
     SectionSpec("policies.yaml", PoliciesFile),
     SectionSpec("policy_checks.yaml", PolicyChecksFile),
+    SectionSpec("dispositions.yaml", DispositionsFile),
 )
 
 PROCEDURES_DIRECTORY = "procedures"

@@ -313,10 +313,41 @@ def test_unknown_external_organisation_in_escalation(pack_copy: PackCopy) -> Non
 def test_unknown_channel_of_external_organisation(pack_copy: PackCopy) -> None:
     line = pack_copy.replace("external_organisations.yaml", "channels: [voice_phone, email, sms]",
                              "channels: [voice_phone, email, fax]")
+    pack_copy.replace("external_organisations.yaml", 'sms: "+358401110000"', 'fax: "+358 9 1234 5678"')
     problem = pack_copy.only_problem()
     assert (problem.file, problem.line, problem.key) == (
         "external_organisations.yaml", line, "external_organisations[9].channels[2]")
     assert "unknown channel 'fax'" in problem.message
+
+
+def test_external_organisation_channel_without_a_contact(pack_copy: PackCopy) -> None:
+    pack_copy.replace("external_organisations.yaml", '      sms: "+358401110000"\n', "")
+    problem = pack_copy.only_problem()
+    assert problem.file == "external_organisations.yaml" and problem.key == "external_organisations[9]"
+    assert "no contact for the channel sms; add it under contacts" in problem.message
+
+
+def test_duty_manager_contact_for_a_channel_not_listed(pack_copy: PackCopy) -> None:
+    pack_copy.replace("policies.yaml", "  channels: [voice_phone, sms, email]", "  channels: [voice_phone, sms]")
+    problem = pack_copy.only_problem()
+    assert problem.file == "policies.yaml" and problem.key == "duty_manager"
+    assert "contacts for email, which is not in channels" in problem.message
+
+
+def test_unknown_channel_of_the_duty_manager(pack_copy: PackCopy) -> None:
+    line = pack_copy.replace("policies.yaml", "  channels: [voice_phone, sms, email]",
+                             "  channels: [voice_phone, sms, email, pager]")
+    pack_copy.replace("policies.yaml", "    email: duty.manager@hel.example.fi",
+                      "    email: duty.manager@hel.example.fi\n    pager: '4411'")
+    problem = pack_copy.only_problem()
+    assert (problem.file, problem.line, problem.key) == ("policies.yaml", line, "duty_manager.channels[3]")
+    assert "unknown channel 'pager'" in problem.message
+
+
+def test_disposition_codes_are_unique(pack_copy: PackCopy) -> None:
+    pack_copy.replace("dispositions.yaml", "  - code: WITHDRAWN", "  - code: HOAX")
+    problem = pack_copy.only_problem()
+    assert problem.file == "dispositions.yaml" and "HOAX" in problem.message
 
 
 def test_escalation_rule_without_conditions(pack_copy: PackCopy) -> None:

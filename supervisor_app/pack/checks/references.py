@@ -9,6 +9,7 @@ from supervisor_app.pack.problems import PackProblem
 from supervisor_app.pack.schema.base import PackModel
 from supervisor_app.pack.schema.communication import ChannelsFile, CodesFile, ExternalOrganisationsFile
 from supervisor_app.pack.schema.escalation import DUTY_MANAGER, EscalationFile
+from supervisor_app.pack.schema.organisation import PoliciesFile
 from supervisor_app.pack.schema.places import SectorsFile, StationsFile
 from supervisor_app.pack.schema.procedures import PolicyChecksFile
 from supervisor_app.pack.schema.response import (
@@ -108,6 +109,9 @@ def check_references(sections: ValidSections) -> list[PackProblem]:
             for j, code in enumerate(organisation.channels):
                 checker.expect(channel, ExternalOrganisationsFile,
                                ("external_organisations", i, "channels", j), code)
+    if (policies_file := sections.get(PoliciesFile)) is not None:
+        for j, code in enumerate(policies_file.duty_manager.channels):
+            checker.expect(channel, PoliciesFile, ("duty_manager", "channels", j), code)
     if (escalation_file := sections.get(EscalationFile)) is not None:
         for i, rule in enumerate(escalation_file.escalation_rules):
             rule_path: PathKey = ("escalation_rules", i)

@@ -16,6 +16,7 @@ from supervisor_app.pack.schema.places import SectorsFile, StationsFile
 from supervisor_app.pack.schema.procedures import PolicyChecksFile
 from supervisor_app.pack.schema.response import (
     CapabilitiesFile,
+    DispositionsFile,
     IncidentTypesFile,
     PrioritiesFile,
     ResourceTypesFile,
@@ -50,6 +51,8 @@ def _code_lists(sections: ValidSections) -> Iterator[CodeList]:
         yield EscalationFile, "escalation_rules", [r.code for r in escalation.escalation_rules]
     if (policy_checks := sections.get(PolicyChecksFile)) is not None:
         yield PolicyChecksFile, "policy_checks", [c.code for c in policy_checks.policy_checks]
+    if (dispositions := sections.get(DispositionsFile)) is not None:
+        yield DispositionsFile, "dispositions", [d.code for d in dispositions.dispositions]
 
 
 def _repeats(values: Sequence[str]) -> Iterator[tuple[int, int]]:

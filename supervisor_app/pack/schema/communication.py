@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from supervisor_app.pack.schema.base import PackModel
 from supervisor_app.pack.schema.fields import Code, LogCodeName, LogTemplate, MessageTemplate, Text
@@ -56,18 +56,43 @@ class Messages(PackModel):
     deployment: MessageWording
     cancellation: MessageWording
     update_request: MessageWording
+    external_request: MessageWording
+    """A request to another organisation (the police, a utility's control room, a contractor)."""
+    escalation: MessageWording
+    """An incident raised to the duty manager, or to another organisation, with the reason."""
 
 
 class WordingFile(PackModel):
     messages: Messages
 
 
-class ExternalOrganisation(PackModel):
+class Reachable(PackModel):
+    """Someone the desk contacts by the channels listed, each at its own address."""
+
+    channels: list[Code] = Field(min_length=1)
+    """Channels they take requests by, from channels.yaml, the preferred one first."""
+    contacts: dict[Code, Text] = Field(default_factory=dict)
+    """Where each channel reaches them: a telephone number, a talk group, an e-mail address, a
+    mobile number for text messages. Every channel listed needs one."""
+
+    @model_validator(mode="after")
+    def _a_contact_per_channel(self) -> Reachable:
+        missing = [code for code in self.channels if code not in self.contacts]
+        if missing:
+            raise ValueError(
+                f"no contact for the channel {', '.join(missing)}; add it under contacts "
+                "(a phone number, talk group or address per channel)"
+            )
+        unused = sorted(set(self.contacts) - set(self.channels))
+        if unused:
+            raise ValueError(f"contacts for {', '.join(unused)}, which is not in channels; add it there or remove it")
+        return self
+
+
+class ExternalOrganisation(Reachable):
     code: Code
     name: Text
     kind: ExternalKind
-    channels: list[Code] = Field(min_length=1)
-    """Channels the organisation takes requests by, from channels.yaml."""
     may_request: list[Code] = Field(default_factory=list)
     """Requests the desk is authorised to make of this organisation."""
 

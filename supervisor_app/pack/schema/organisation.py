@@ -7,6 +7,7 @@ from pydantic import Field, field_validator, model_validator
 from supervisor_app.domain.errors import InvalidValue
 from supervisor_app.domain.geo import BoundingBox
 from supervisor_app.pack.schema.base import PackModel
+from supervisor_app.pack.schema.communication import Reachable
 from supervisor_app.pack.schema.fields import Days, Latitude, Longitude, Seconds, Text, TimezoneName
 
 SUPPORTED_SCHEMA_VERSION = 1
@@ -70,10 +71,17 @@ class QueryPolicy(PackModel):
     response_days: Days
 
 
+class DutyManager(Reachable):
+    """The duty manager on call, whom the desk escalates to."""
+
+    name: Text
+
+
 class PoliciesFile(PackModel):
     """policies.yaml."""
 
     deployment: DeploymentPolicy
+    duty_manager: DutyManager
     complaints: ComplaintPolicy
     queries: QueryPolicy
     data_protection_notice: Text

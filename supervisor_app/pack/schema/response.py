@@ -91,3 +91,18 @@ class IncidentType(PackModel):
 
 class IncidentTypesFile(PackModel):
     incident_types: list[IncidentType] = Field(min_length=1)
+
+
+class Disposition(PackModel):
+    """How an incident ended, recorded when it is closed (or cancelled)."""
+
+    code: Code
+    name: Text
+    description: Text
+    cancels: bool = False
+    """True for the codes of an incident that ends without any work done (hoax, withdrawn, duplicate):
+    such an incident is recorded cancelled rather than closed."""
+
+
+class DispositionsFile(PackModel):
+    dispositions: list[Disposition] = Field(min_length=1)

@@ -12,9 +12,9 @@ LOG_PLACEHOLDERS: frozenset[str] = frozenset({
 """Placeholders a standard log code's wording may use."""
 
 MESSAGE_PLACEHOLDERS: frozenset[str] = LOG_PLACEHOLDERS | frozenset({
-    "required_response", "hazards", "contact", "organisation", "ack_timeout_min",
+    "required_response", "hazards", "contact", "organisation", "ack_timeout_min", "supervisor",
 })
-"""Placeholders a message to a resource (MDT, SMS, e-mail, voice) may use."""
+"""Placeholders a message to a resource or another organisation (MDT, SMS, e-mail, voice) may use."""
 
 
 def template_placeholders(template: str) -> list[str]:
