@@ -17,6 +17,9 @@ class EntityKind(StrEnum):
     CLAIM = "claim"  # by incident id: someone took up or put down an incident
     REFERRAL = "referral"  # a referral from a partner entered the queue or was assessed
     MESSAGE = "message"  # an outbound message was queued, sent, failed or acknowledged
+    EXTERNAL_REQUEST = "external_request"  # a request to another organisation was made or answered
+    ESCALATION = "escalation"  # an incident was escalated, or the escalation answered
+    ALERT = "alert"  # by incident id: an alert on the incident was acknowledged
 
 
 @dataclass(frozen=True)

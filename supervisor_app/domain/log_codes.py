@@ -25,4 +25,14 @@ FOR_DEPLOYMENT_STATUS: dict[DeploymentStatus, str] = {
     DeploymentStatus.CANCELLED: "STDN",
 }
 
-SYSTEM_CODES = frozenset({INCIDENT_CREATED, DEPLOYED, NOTE, *FOR_DEPLOYMENT_STATUS.values(), *INTAKE_CODES})
+#: Requests to other organisations and their replies, escalations, missed targets, and closing.
+EXTERNAL_REQUEST = "XREQ"
+EXTERNAL_REPLY = "XRESP"
+ESCALATED = "ESC"
+TARGET_MISSED = "LATE"
+CLOSED = "CLOSE"
+MONITOR_CODES = frozenset({EXTERNAL_REQUEST, EXTERNAL_REPLY, ESCALATED, TARGET_MISSED, CLOSED})
+
+SYSTEM_CODES = frozenset(
+    {INCIDENT_CREATED, DEPLOYED, NOTE, *FOR_DEPLOYMENT_STATUS.values(), *INTAKE_CODES, *MONITOR_CODES}
+)

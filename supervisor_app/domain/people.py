@@ -37,6 +37,7 @@ class Action(StrEnum):
     VERIFY_AUDIT = "audit.verify"
     RECEIVE_REFERRAL = "referral.receive"
     SEND_MESSAGES = "message.send"
+    REQUEST_EXTERNAL = "external.request"
 
 
 _A = Action
@@ -55,8 +56,8 @@ _DESK_WORK = frozenset(
 #: Role -> actions. Supervisors run the desk; operators take referrals and log but do not deploy.
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.OPERATOR: _DESK_WORK,
-    Role.SUPERVISOR: _DESK_WORK | {_A.ASSIGN_RESOURCE},
-    Role.DUTY_MANAGER: frozenset({_A.VIEW_INCIDENTS, _A.ADD_LOG_ENTRY, _A.MANAGE_COMPLAINTS}),
+    Role.SUPERVISOR: _DESK_WORK | {_A.ASSIGN_RESOURCE, _A.REQUEST_EXTERNAL},
+    Role.DUTY_MANAGER: frozenset({_A.VIEW_INCIDENTS, _A.ADD_LOG_ENTRY, _A.MANAGE_COMPLAINTS, _A.REQUEST_EXTERNAL}),
     Role.SHIFT_LEAD: frozenset({_A.VIEW_INCIDENTS, _A.ADD_LOG_ENTRY, _A.REVIEW_SHIFT, _A.RECORD_COACHING}),
     Role.ADMINISTRATOR: frozenset({_A.VIEW_INCIDENTS, _A.MANAGE_USERS, _A.VERIFY_AUDIT}),
 }

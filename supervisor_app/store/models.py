@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supervisor_app.domain.complaints import CaseKind, CaseStatus
 from supervisor_app.domain.deployments import ACTIVE_DEPLOYMENT_STATUSES, DeploymentStatus
+from supervisor_app.domain.external_requests import RequestStatus
 from supervisor_app.domain.incidents import IncidentStatus, ReferralSource
 from supervisor_app.domain.intake import Validity
 from supervisor_app.domain.messages import MessageStatus
@@ -316,6 +317,94 @@ class Deployment(Base):
     resource: Mapped[Resource] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class ExternalRequest(Base):
+    """A request made of another organisation the pack authorises, by one of its channels, and the
+    answer recorded: accepted (with their reference) or declined."""
+
+    __tablename__ = "external_requests"
+    __table_args__ = (
+        _one_of("status", RequestStatus, "status_known"),
+        Index("ix_external_requests_incident", "incident_id"),
+        Index("ix_external_requests_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    organisation: Mapped[str] = mapped_column(CODE)
+    request: Mapped[str] = mapped_column(CODE)
+    channel: Mapped[str] = mapped_column(CODE)
+    recipient: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    status: Mapped[str] = mapped_column(String(12), default=RequestStatus.REQUESTED.value)
+    requested_at: Mapped[datetime]
+    requested_by: Mapped[str] = mapped_column(USERNAME)
+    desk: Mapped[str] = mapped_column(DESK)
+    their_reference: Mapped[str | None] = mapped_column(String(80))
+    answered_at: Mapped[datetime | None]
+    answered_by: Mapped[str | None] = mapped_column(USERNAME)
+    answer: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Escalation(Base):
+    """An incident raised to the duty manager or another organisation, by a rule of the pack or the
+    supervisor's judgement, with the reason, tracked until accepted (or declined)."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        _one_of("status", RequestStatus, "status_known"),
+        Index("ix_escalations_incident", "incident_id"),
+        Index("ix_escalations_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    rule_code: Mapped[str | None] = mapped_column(CODE)
+    """The pack's rule that proposed it; None when the supervisor escalated on their own judgement."""
+    target: Mapped[str] = mapped_column(CODE)
+    """``duty_manager`` or the code of an external organisation."""
+    reason: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(CODE)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    external_request_id: Mapped[int | None] = mapped_column(ForeignKey("external_requests.id"))
+    status: Mapped[str] = mapped_column(String(12), default=RequestStatus.REQUESTED.value)
+    requested_at: Mapped[datetime]
+    requested_by: Mapped[str] = mapped_column(USERNAME)
+    desk: Mapped[str] = mapped_column(DESK)
+    answered_at: Mapped[datetime | None]
+    answered_by: Mapped[str | None] = mapped_column(USERNAME)
+    """Who recorded the answer: the duty manager at a desk, or the supervisor told by telephone."""
+    answered_name: Mapped[str | None] = mapped_column(String(120))
+    """Who accepted or declined it, as they gave their name."""
+    answer: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class AlertAcknowledgement(Base):
+    """A breach or near-breach alert that a person has acknowledged. Alerts themselves are worked
+    out by every desk from the incidents and the pack's targets (domain.alerts); only who
+    acknowledged which alert, and when, is stored, so every desk agrees. The key is the alert's own,
+    so two desks acknowledging at once record it once."""
+
+    __tablename__ = "alert_acknowledgements"
+    __table_args__ = (Index("ix_alert_acknowledgements_incident", "incident_id"),)
+
+    alert_key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    deployment_id: Mapped[int | None] = mapped_column(ForeignKey("deployments.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str] = mapped_column(String(8))
+    acknowledged_at: Mapped[datetime]
+    acknowledged_by: Mapped[str] = mapped_column(USERNAME)
+    desk: Mapped[str] = mapped_column(DESK)
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class Shift(Base):

@@ -245,3 +245,32 @@ def test_starttls_and_login_with_the_password_from_the_secret_store(mailbox: Mai
     assert "channel:smtp" in wrong_password.value.reason
     assert not unverified.value.retryable
     assert "certificate the desk could not verify" in unverified.value.reason
+
+
+def test_a_request_to_another_organisation_leaves_the_outbox_by_email(
+    mailbox: Mailbox, smtp_port: int, engine: Any, pack: Any
+) -> None:
+    """End to end: the request is stored, the dispatcher sends it to the pack's address for the
+    organisation over SMTP, and the outbox records it sent."""
+    from sqlalchemy.orm import Session as DbSession
+
+    from supervisor_app.comms.dispatcher import Dispatcher
+    from supervisor_app.domain.people import Actor, Role
+    from supervisor_app.services.external_requests import request_external
+    from supervisor_app.store.models import Message
+    from tests.services.conftest import build_organisation, make_incident
+
+    desk = Actor.of("sup.one", [Role.SUPERVISOR], "desk-1")
+    organisation = build_organisation(engine, pack)
+    incident_id = make_incident(organisation, pack, desk)
+    with organisation.session() as session:
+        made = request_external(session, desk, incident_id, organisation="HSY_WATER", request="network_isolation",
+                                channel="email", reason="Main burst under the tram lines", pack=pack)
+    report = Dispatcher(engine, desk, {"email": SmtpChannel(settings(smtp_port))}).run_once()
+    assert (report.sent, report.failed) == (1, 0)
+    email = mailbox.only_message()
+    assert email["To"] == "water.control@hsy.example.fi"
+    assert email["Subject"].startswith("Request from Helsinki Out-of-Hours Emergency Contact Centre: network isolation")
+    with DbSession(engine) as session:
+        stored = session.get(Message, made.message_id)
+        assert stored is not None and stored.status == "sent" and stored.purpose == "external_request"

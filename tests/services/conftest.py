@@ -15,8 +15,11 @@ from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.incidents import create_incident
 from supervisor_app.store.engine import writer
 from supervisor_app.store.models import (
+    AlertAcknowledgement,
     AuditEvent,
     Deployment,
+    Escalation,
+    ExternalRequest,
     Incident,
     IncidentLink,
     LogEntry,
@@ -26,7 +29,10 @@ from supervisor_app.store.models import (
     Station,
 )
 
-TABLES_WRITTEN_BY_SERVICES = (Incident, LogEntry, Resource, Deployment, AuditEvent, IncidentLink, Referral, Message)
+TABLES_WRITTEN_BY_SERVICES = (
+    Incident, LogEntry, Resource, Deployment, AuditEvent, IncidentLink, Referral, Message, ExternalRequest, Escalation,
+    AlertAcknowledgement,
+)
 
 
 @dataclass(frozen=True)

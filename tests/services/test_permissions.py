@@ -20,6 +20,7 @@ from supervisor_app.domain.referrals import read_referral
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.audit_verification import verify_audit
 from supervisor_app.services.desk_overview import load_overview
+from supervisor_app.services.external_requests import request_external
 from supervisor_app.services.incidents import add_log_entry, create_incident
 from supervisor_app.services.outbox import claim_due_messages
 from supervisor_app.services.presence import claim_incident, register_desk
@@ -45,6 +46,10 @@ SERVICE_CALLS: dict[Action, Call] = {
         s, a, inc, next(iter(org.resource_ids.values())), pack, channel="voice_radio"
     ),
     Action.SEND_MESSAGES: lambda s, a, org, pack, inc: claim_due_messages(s, a),
+    Action.REQUEST_EXTERNAL: lambda s, a, org, pack, inc: request_external(
+        s, a, inc, organisation="HELSINKI_POLICE", request="traffic_control", channel="voice_phone",
+        reason="Traffic diverted round the incident", pack=pack,
+    ),
     Action.RECEIVE_REFERRAL: lambda s, a, org, pack, inc: receive_referral(
         s, a, read_referral(f'{{"partner": "P", "reference": "R{inc}", "summary": "S", "address": "A"}}'), pack
     ),

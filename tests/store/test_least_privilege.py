@@ -76,6 +76,9 @@ EXPECTED_PRIVILEGES: dict[str, frozenset[str]] = {
     "incident_links": frozenset({"SELECT", "INSERT"}),
     "referrals": frozenset({"SELECT", "INSERT", "UPDATE"}),
     "messages": frozenset({"SELECT", "INSERT", "UPDATE"}),
+    "external_requests": frozenset({"SELECT", "INSERT", "UPDATE"}),
+    "escalations": frozenset({"SELECT", "INSERT", "UPDATE"}),
+    "alert_acknowledgements": frozenset({"SELECT", "INSERT"}),
 }
 APPEND_ONLY = ("audit_events", "incident_log")
 EVERY_TABLE_PRIVILEGE = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
