@@ -147,3 +147,60 @@ def test_deploy_from_the_queue_by_keyboard_and_the_unit_acknowledges_over_mqtt(
         qtbot.waitUntil(lambda: view.model.row_of(created.incident_id) < 0, timeout=10_000)  # met: off the queue
     finally:
         unit.close()
+
+
+def test_ask_another_organisation_by_keyboard_and_record_its_answer(
+    qtbot: QtBot, main_window: MainWindow, desk_context: DeskContext
+) -> None:
+    """Alt+X from the queue: only what the pack authorises is offered; the request is recorded as
+    said by telephone, then their answer with their reference; the log shows both."""
+    from supervisor_app.ui.queue.organisations import OrganisationRequests
+
+    pack = desk_context.pack
+    place = pack.gazetteer()[12]
+    burst = NewIncident(
+        incident_type="WATER_MAIN_BURST", priority="P1",
+        location=IncidentLocation(Coordinate(place.lat, place.lon), place.label), source=ReferralSource.PHONE,
+        summary="Water pouring across the road", required_response=(ResponseRequirement("WATER_CREW", 1),),
+    )
+    with desk_context.write_session() as session:
+        created = create_incident(session, desk_context.actor, burst, pack)
+    window = main_window
+    view = window.views["queue"]
+    assert isinstance(view, DeploymentQueueView)
+    window.show_view("queue")
+    qtbot.waitUntil(lambda: view.model.row_of(created.incident_id) >= 0, timeout=10_000)
+    view.table.setFocus()
+    view.table.selectRow(view.model.row_of(created.incident_id))
+    panel = view.organisations
+    assert isinstance(panel, OrganisationRequests) and panel.incident_id == created.incident_id
+    qtbot.keyClick(view.table, Qt.Key.Key_X, Qt.KeyboardModifier.AltModifier)
+    assert view.follow_up.currentWidget() is panel and focused() is panel.organisation
+    offered = [panel.organisation.itemData(i) for i in range(panel.organisation.count())]
+    assert offered == [o.code for o in pack.external_organisations if o.may_request]
+    panel.organisation.setCurrentIndex(offered.index("HELSINKI_POLICE"))
+    requests = [panel.request.itemData(i) for i in range(panel.request.count())]
+    assert requests == pack.external_organisation("HELSINKI_POLICE").may_request
+    panel.request.setCurrentIndex(requests.index("traffic_control"))
+    assert panel.channel.currentData() == "voice_phone" and panel.contact.text() == "+358 295 470 011"
+    panel.reason.setFocus()
+    qtbot.keyClicks(panel.reason, "Road flooded, traffic must be held back")
+    with qtbot.waitSignal(panel.sig_loaded, timeout=10_000, check_params_cb=lambda rows: len(rows) == 1):
+        qtbot.keyClick(panel.reason, Qt.Key.Key_Return)
+    assert panel.result.text() == (
+        "Asked Helsinki Police Department at +358 295 470 011. Say it now, then record their answer.")
+    assert panel.requests.item(0).text().endswith(
+        "Helsinki Police Department: traffic control by voice phone, waiting for an answer")
+    assert panel.accepted_button.isEnabled()
+    panel.their_reference.setFocus()
+    qtbot.keyClicks(panel.their_reference, "POL-4471")
+    with qtbot.waitSignal(panel.sig_loaded, timeout=10_000,
+                          check_params_cb=lambda rows: rows[0].status.value == "accepted"):
+        qtbot.keyClick(panel.their_reference, Qt.Key.Key_Y, Qt.KeyboardModifier.AltModifier)
+    assert panel.requests.item(0).text().startswith("\u2713 ")
+    assert panel.requests.item(0).text().endswith("accepted, their reference POL-4471")
+    assert not panel.accepted_button.isEnabled()
+    with Session(desk_context.engine) as session:
+        log = session.scalars(select(LogEntry.code).where(LogEntry.incident_id == created.incident_id)
+                              .order_by(LogEntry.id)).all()
+    assert log[-2:] == ["XREQ", "XRESP"]

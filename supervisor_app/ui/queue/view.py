@@ -8,7 +8,9 @@ whose message failed, to chase. From the keyboard:
 - arrows move through the queue; Enter opens the recommendation and puts the cursor in it;
 - Space ticks a resource; M, R, P, S, E choose its channel (MDT, radio, phone, SMS, e-mail);
 - Ctrl+D deploys the ticked resources; Escape goes back to the queue;
-- Alt+A goes to the list to chase: Enter re-sends by the same channel, R by radio.
+- Alt+A goes to the list to chase: Enter re-sends by the same channel, R by radio;
+- Alt+X asks another organisation for help with the selected incident (only what the pack
+  authorises), and records its answer.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +42,7 @@ from supervisor_app.sync.live_state import Applied, LiveState
 from supervisor_app.ui.panel import Panel, configure_desk_table, view_header
 from supervisor_app.ui.queue.candidates import CHANNEL_LABELS, CandidateTable
 from supervisor_app.ui.queue.model import DeploymentQueueModel, QueueColumn
+from supervisor_app.ui.queue.organisations import OrganisationRequests
 from supervisor_app.ui.runner import Runner
 from supervisor_app.ui.session.attempts import change_refused_text
 from supervisor_app.ui.theme import Theme
@@ -102,6 +106,13 @@ class DeploymentQueueView(DeskView):
         self.chase.setObjectName("queue-chase")
         self.chase.setWordWrap(True)
         self.chase.itemActivated.connect(lambda item: self.resend(item, None))
+        self.organisations = OrganisationRequests(context, runner, self)
+        self.organisations.sig_requested.connect(self.sig_deployed.emit)
+        self.follow_up = QTabWidget(self)
+        self.follow_up.setObjectName("queue-follow-up")
+        self.follow_up.setDocumentMode(True)
+        self.follow_up.addTab(self.chase, "Not acknowledged  (Alt+A)")
+        self.follow_up.addTab(self.organisations, "Other organisations  (Alt+X)")
         self.status_line = QLabel("", self)
         self.status_line.setObjectName("ViewHint")
         self.refresh_button = QPushButton("Refresh", self)
@@ -113,7 +124,8 @@ class DeploymentQueueView(DeskView):
         shortcut = Qt.ShortcutContext.WidgetWithChildrenShortcut
         QShortcut(QKeySequence("Ctrl+D"), self, self.deploy, context=shortcut)
         QShortcut(QKeySequence("Escape"), self.candidates, self.table.setFocus, context=shortcut)
-        QShortcut(QKeySequence("Alt+A"), self, self.chase.setFocus, context=shortcut)
+        QShortcut(QKeySequence("Alt+A"), self, self.show_chase, context=shortcut)
+        QShortcut(QKeySequence("Alt+X"), self, self.show_organisations, context=shortcut)
         QShortcut(QKeySequence("R"), self.chase, self._resend_by_radio, context=shortcut)
 
         self._tick = QTimer(self)
@@ -144,7 +156,7 @@ class DeploymentQueueView(DeskView):
             Panel("Send resources", send_body, hint="Space ticks \u00b7 M R P S E channel", parent=self), 3
         )
         right_layout.addWidget(
-            Panel("Not acknowledged", self.chase, hint="Alt+A \u00b7 Enter re-sends \u00b7 R by radio", parent=self), 1
+            Panel("Follow up", self.follow_up, hint="Chase: Enter re-sends \u00b7 R by radio", parent=self), 2
         )
         columns = QHBoxLayout()
         columns.setSpacing(10)
@@ -218,10 +230,23 @@ class DeploymentQueueView(DeskView):
         elif self._recommended_for is not None:
             self._recommend(self._recommended_for)
         self._update_deploy_state()
+        self.organisations.reload()
         self.sig_loaded.emit(queue)
+
+    def show_chase(self) -> None:
+        self.follow_up.setCurrentWidget(self.chase)
+        self.chase.setFocus()
+
+    def show_organisations(self) -> None:
+        self.follow_up.setCurrentWidget(self.organisations)
+        self.organisations.organisation.setFocus()
 
     def _selection_moved(self) -> None:
         row = self.model.row_at(self.table.currentIndex().row())
+        if row is not None and row.incident_id != self.organisations.incident_id:
+            self.organisations.set_incident(
+                row.incident_id, f"{row.reference} \u00b7 {row.priority} \u00b7 {row.type_name} at {row.address}"
+            )
         if row is not None and row.incident_id != self._recommended_for:
             self.candidates.show_recommendation(None)
             self._recommended_for = None
