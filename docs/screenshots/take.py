@@ -147,6 +147,7 @@ def _intake_shots(app: QApplication, window: MainWindow, output: Path) -> list[P
 
 
 QUEUE_SHOTS = {"dark": "queue-dark.png", "high_contrast": "queue-high-contrast.png"}
+ORGANISATION_SHOTS = {"dark": "queue-organisations-dark.png", "high_contrast": "queue-organisations-high-contrast.png"}
 
 
 def _queue_shots(app: QApplication, window: MainWindow, output: Path) -> list[Path]:
@@ -166,6 +167,17 @@ def _queue_shots(app: QApplication, window: MainWindow, output: Path) -> list[Pa
     view.open_recommendation()
     settle(app, 1.5)
     saved = grab_in_each_theme(app, window, output, QUEUE_SHOTS)
+    # A request to the police made by telephone, waiting for their answer.
+    view.show_organisations()
+    panel = view.organisations
+    panel.organisation.setCurrentIndex(panel.organisation.findData("HELSINKI_POLICE"))
+    panel.request.setCurrentIndex(panel.request.findData("traffic_control"))
+    panel.reason.setText("Water over the carriageway; hold traffic back")
+    panel.ask()
+    settle(app, 1.5)
+    panel.reason.setText("Patrol 21 on its way")
+    panel.their_reference.setText("POL-4471")
+    saved += grab_in_each_theme(app, window, output, ORGANISATION_SHOTS)
     window.show_view("overview")
     return saved
 

@@ -38,7 +38,7 @@ from supervisor_app.services.external_requests import (
 from supervisor_app.ui.runner import Runner
 from supervisor_app.ui.session.attempts import change_refused_text
 
-STATUS_MARK = {RequestStatus.REQUESTED: "\u29d7", RequestStatus.ACCEPTED: "\u2713", RequestStatus.DECLINED: "\u2715"}
+STATUS_MARK = {RequestStatus.REQUESTED: "\u25cb", RequestStatus.ACCEPTED: "\u2713", RequestStatus.DECLINED: "\u2715"}
 
 
 class OrganisationRequests(QWidget):
@@ -105,13 +105,13 @@ class OrganisationRequests(QWidget):
         choose.setSpacing(6)
         choose.addWidget(self.request, 3)
         choose.addWidget(self.channel, 2)
-        form.addRow("Re&quest, by", choose)
+        form.addRow(self._label("Re&quest, by", self.request), choose)
         form.addRow("Contact", self.contact)
         ask_row = QHBoxLayout()
         ask_row.setSpacing(6)
         ask_row.addWidget(self.reason, 1)
         ask_row.addWidget(self.ask_button)
-        form.addRow("&Why", ask_row)
+        form.addRow(self._label("&Why", self.reason), ask_row)
         answer_row = QHBoxLayout()
         answer_row.setSpacing(6)
         answer_row.addWidget(self.their_reference, 1)
@@ -127,6 +127,11 @@ class OrganisationRequests(QWidget):
         layout.addWidget(self.result)
         self._organisation_chosen()
         self._update_buttons()
+
+    def _label(self, text: str, buddy: QWidget) -> QLabel:
+        label = QLabel(text, self)
+        label.setBuddy(buddy)
+        return label
 
     # Choosing
 
