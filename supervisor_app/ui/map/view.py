@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -31,7 +32,7 @@ from supervisor_app.domain.people import Action
 from supervisor_app.domain.resources import ResourceStatus
 from supervisor_app.services.context import DeskContext
 from supervisor_app.sync.live_state import Applied, LiveState
-from supervisor_app.ui.map.batches import applied_batch, started_batch
+from supervisor_app.ui.map.batches import PageBatches
 from supervisor_app.ui.map.bridge import MapBridge
 from supervisor_app.ui.map.map_theme import page_theme, status_label
 from supervisor_app.ui.map.page import build_page_html, page_spec
@@ -102,7 +103,7 @@ class MapView(DeskView):
         self._closed = False
         self._selected_incident: int | None = None
         self._selected_resource: int | None = None
-        self._type_names = {t.code: t.name for t in context.pack.incident_types}
+        self._batches = PageBatches({t.code: t.name for t in context.pack.incident_types})
         self._resource_type_names = {t.code: t.name for t in context.pack.resource_types}
 
         self.toolbar = MapToolbar(list(self._resource_type_names.items()), self)
@@ -142,9 +143,15 @@ class MapView(DeskView):
         if self.sources.mbtiles is not None:
             try:
                 self.tiles = MBTiles(self.sources.mbtiles)
-            except (OSError, ValueError, Exception) as error:  # noqa: BLE001 - sqlite3 errors too; the map works on
+            except (OSError, ValueError, sqlite3.Error) as error:  # the map works on without them, and says so
                 problems.append(f"Local tiles not shown: {error}")
                 log.warning("Local map tiles not opened: %s", error)
+        # The page is built on a reader thread while Chromium starts here.
+        spec = page_spec(self.context.pack, self.theme, self.sources, self.tiles, tuple(problems))
+        if problems:
+            self.toolbar.selection.setText(" ".join(problems))
+        self.runner.run_read(lambda: build_page_html(spec), self._page_built, self._page_failed,
+                             owner=self, needs_session=False)
         self.web = QWebEngineView(self)  # first child: deleted (with its page) before the profile
         self.web.setObjectName("map-web")
         self.profile = QWebEngineProfile(self)  # off the record: nothing written to disk
@@ -162,11 +169,6 @@ class MapView(DeskView):
         self.page.loadFinished.connect(self._load_finished)
         self.web.setPage(self.page)
         self.stack.addWidget(self.web)
-        spec = page_spec(self.context.pack, self.theme, self.sources, self.tiles, tuple(problems))
-        if problems:
-            self.toolbar.selection.setText(" ".join(problems))
-        self.runner.run_read(lambda: build_page_html(spec), self._page_built, self._page_failed,
-                             owner=self, needs_session=False)
 
     def _page_built(self, html: str) -> None:
         if self.handler is None or self.page is None:
@@ -189,7 +191,7 @@ class MapView(DeskView):
         self.stack.setCurrentWidget(self.web)
         self.run_js(f"deskMap.setTheme({json.dumps(page_theme(self.theme))})")
         if self._state is not None:
-            self._send(started_batch(self._state, self._type_names))
+            self._send(self._batches.started(self._state))
         if self.toolbar.types.hidden() or self.toolbar.statuses.hidden():
             self._send_filter()
         if self._selected_incident is not None:
@@ -222,12 +224,12 @@ class MapView(DeskView):
     def on_live_started(self, state: LiveState) -> None:
         self._state = state
         if self.ready:
-            self._send(started_batch(state, self._type_names))
+            self._send(self._batches.started(state))
 
     def on_live_applied(self, applied: Applied, state: LiveState) -> None:
         self._state = state
         if self.ready:
-            self._send(applied_batch(applied, self._type_names))
+            self._send(self._batches.applied(applied))
 
     def on_theme_changed(self, theme: Theme) -> None:
         super().on_theme_changed(theme)
@@ -238,7 +240,7 @@ class MapView(DeskView):
 
     def on_refresh(self) -> None:
         if self.ready and self._state is not None:
-            self._send(started_batch(self._state, self._type_names))
+            self._send(self._batches.started(self._state))
 
     def on_close(self) -> None:
         """Release the web view, then its profile (a profile must outlive its pages), then the tiles."""

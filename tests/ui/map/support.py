@@ -3,22 +3,18 @@ a map view loaded with the network blocked, and reading values back from its pag
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtWebEngineCore import QWebEngineUrlRequestInfo, QWebEngineUrlRequestInterceptor
-from PySide6.QtWidgets import QApplication
 
 from supervisor_app.domain.resources import ResourceStatus
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.context import DeskContext
 from supervisor_app.services.live_rows import IncidentRow, ResourceRow, Snapshot, StationRef
 from supervisor_app.sync.live_state import Applied, LiveState
+from supervisor_app.ui.map.probe import wait_until
 from supervisor_app.ui.map.sources import MapSources
 from supervisor_app.ui.map.view import MapView
 from supervisor_app.ui.runner import Runner
@@ -82,37 +78,12 @@ def apply_rows(state: LiveState, resources: tuple[ResourceRow, ...] = (),
     return state.apply(ReloadedRows(incidents=incidents, resources=resources), state.seq + 1)
 
 
-def wait_until(predicate: Callable[[], object], timeout_s: float = 10.0, what: str = "the map") -> None:
-    """Run Qt's event loop until ``predicate()`` is true (for module fixtures, where qtbot is not there)."""
-    app = QApplication.instance()
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"waited {timeout_s} s for {what}")
-        assert app is not None
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-        time.sleep(0.002)
-
-
-def evaluate(view: MapView, script: str, timeout_s: float = 5.0) -> Any:
-    """The value of ``script`` in the page (JSON-decoded when the script returns JSON text)."""
-    box: list[Any] = []
-    view.run_js(script, box.append)
-    wait_until(lambda: box, timeout_s, f"the page to answer {script!r}")
-    value = box[0]
-    if isinstance(value, str) and value and value[0] in "{[":
-        return json.loads(value)
-    return value
-
-
 @dataclass
 class LoadedMap:
     view: MapView
     runner: Runner
     blocker: NetworkBlocker
     state: LiveState
-    ready_after_s: float = 0.0
-    notes: dict[str, Any] = field(default_factory=dict)
 
 
 def open_map(context: DeskContext, state: LiveState, sources: MapSources, *, size: tuple[int, int] = (1200, 800),
@@ -122,14 +93,13 @@ def open_map(context: DeskContext, state: LiveState, sources: MapSources, *, siz
     view = MapView(context, runner, sources=sources)
     view.resize(*size)
     view.show()
-    started = time.perf_counter()
     view.start()
     blocker = NetworkBlocker(view)
     assert view.profile is not None
     view.profile.setUrlRequestInterceptor(blocker)  # before the page loads: it is still being built
     view.on_live_started(state)
     wait_until(lambda: view.ready, timeout_s, "the map page to load")
-    return LoadedMap(view, runner, blocker, state, time.perf_counter() - started)
+    return LoadedMap(view, runner, blocker, state)
 
 
 def close_map(loaded: LoadedMap) -> None:

@@ -3,19 +3,23 @@ the bundled files, and the routes of recommended resources."""
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import json
 import re
 import sqlite3
 import sys
+from array import array
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from supervisor_app.domain.resources import ResourceStatus
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.context import DeskContext
 from supervisor_app.services.deployment_queue import load_deployment_queue
-from supervisor_app.ui.map.batches import applied_batch, started_batch
+from supervisor_app.ui.map.batches import STATUS_CODES, PageBatches
 from supervisor_app.ui.map.page import STREET_MAP_NAME, build_page_html, page_spec
 from supervisor_app.ui.map.routes import recommended_routes
 from supervisor_app.ui.map.scheme import MapSchemeHandler
@@ -41,16 +45,28 @@ def make_mbtiles(path: Path, tiles: dict[tuple[int, int, int], bytes], **metadat
     return path
 
 
+def unpacked(text: str, code: str) -> list[object]:
+    return array(code, base64.b64decode(text)).tolist()
+
+
 def test_a_batch_carries_only_the_changed_rows(pack: OrganisationPack) -> None:
     state = demo_live_state(pack)
-    everything = json.loads(started_batch(state, {}))
+    batches = PageBatches({})
+    everything = json.loads(batches.started(state))
     assert everything["reset"] is True
     assert len(everything["resources"]) == len(state.resources())
-    row = state.resources()[2]
-    applied = apply_rows(state, resources=(moved(row, lat=60.17),))
-    batch = json.loads(applied_batch(applied, {}) or "")
-    assert batch == {"resources": [[row.id, row.call_sign, row.resource_type, row.status, 60.17, row.lon]]}
-    assert applied_batch(apply_rows(state, resources=(row,)), {}) is None  # an older row changes nothing
+    assert "moves" not in everything  # the page knows nobody yet: full rows
+    row, other = state.resources()[2], state.resources()[3]
+    renamed = replace(other, call_sign="X99", version=other.version + 1)
+    applied = apply_rows(state, resources=(moved(row, lat=60.17, status=ResourceStatus.ON_SCENE), renamed))
+    batch = json.loads(batches.applied(applied) or "")
+    assert batch["resources"] == [[other.id, "X99", other.resource_type, other.status, other.lat, other.lon]]
+    moves = batch["moves"]
+    assert unpacked(moves["id"], "i") == [row.id]
+    assert unpacked(moves["lat"], "d") == [60.17]
+    assert unpacked(moves["lon"], "d") == [row.lon]
+    assert [STATUS_CODES[i] for i in unpacked(moves["status"], "b")] == ["on_scene"]
+    assert batches.applied(apply_rows(state, resources=(row,))) is None  # an older row changes nothing
 
 
 def test_local_tiles_are_read_with_the_rows_flipped(tmp_path: Path) -> None:

@@ -13,8 +13,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from supervisor_app.services.context import DeskContext
+from supervisor_app.ui.map.probe import evaluate
 from supervisor_app.ui.map.sources import MapSources
-from tests.ui.map.support import LoadedMap, close_map, demo_live_state, evaluate, open_map
+from tests.ui.map.support import LoadedMap, close_map, demo_live_state, open_map
 from tests.ui.map.test_map_parts import make_mbtiles
 
 

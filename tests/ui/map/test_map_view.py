@@ -10,8 +10,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from supervisor_app.domain.resources import ResourceStatus
+from supervisor_app.ui.map.probe import evaluate
 from supervisor_app.ui.theme import DARK, HIGH_CONTRAST
-from tests.ui.map.support import LoadedMap, apply_rows, evaluate, moved, settle
+from tests.ui.map.support import LoadedMap, apply_rows, moved, settle
 
 
 def test_the_page_loads_from_the_desk_alone(loaded_map: LoadedMap) -> None:

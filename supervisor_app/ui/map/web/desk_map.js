@@ -36,8 +36,14 @@
     followed: null,
     picking: false,
     timings: [],                 // ms per apply, newest last (at most 2000)
+    drawTimings: [],             // ms per redraw of the resources' canvas
     ready: false,
   };
+
+  function record(list, ms) {
+    list.push(ms);
+    if (list.length > 2000) { list.splice(0, list.length - 2000); }
+  }
 
   function typeVisible(marker) {
     return !state.hiddenTypes.has(marker.row.type) && !state.hiddenStatuses.has(marker.row.status);
@@ -45,8 +51,9 @@
 
   // ---------------------------------------------------------------- resources (canvas shapes)
 
-  function shapePath(ctx, shape, x, y, r) {
-    ctx.beginPath();
+  // Adds one shape to the current path (no beginPath), so that one fill and one stroke draw
+  // every resource in the same state.
+  function addShape(ctx, shape, x, y, r) {
     switch (shape) {
       case "triangle":
         ctx.moveTo(x, y - r * 1.15); ctx.lineTo(x + r * 1.05, y + r * 0.75); ctx.lineTo(x - r * 1.05, y + r * 0.75);
@@ -63,18 +70,89 @@
         ctx.lineTo(x, y + a); ctx.lineTo(x - b + a, y + b); ctx.lineTo(x - b, y + b - a); ctx.lineTo(x - a, y);
         ctx.closePath(); break;
       case "dot":
-        ctx.arc(x, y, r * 0.6, 0, Math.PI * 2); break;
+        ctx.moveTo(x + r * 0.6, y); ctx.arc(x, y, r * 0.6, 0, Math.PI * 2); break;
       default:
-        ctx.arc(x, y, r, 0, Math.PI * 2);
+        ctx.moveTo(x + r, y); ctx.arc(x, y, r, 0, Math.PI * 2);
     }
   }
 
-  // Resources at one spot (a depot, a big job) are fanned out around it so each stays visible.
+  function paintGroup(ctx, markers, status) {
+    var theme = state.theme, shape = SHAPES[status] || "circle", colour = theme.status[status] || theme.muted;
+    if (!markers.length) { return; }
+    ctx.beginPath();
+    for (var i = 0; i < markers.length; i++) {
+      var p = markers[i]._point;
+      addShape(ctx, shape, p.x, p.y, markers[i]._radius);
+    }
+    if (shape === "ring") {
+      ctx.lineWidth = theme.outlineWidth + 1 + Math.max(2.5, theme.radius * 0.55); ctx.strokeStyle = theme.outline;
+      ctx.stroke();
+      ctx.lineWidth = Math.max(2.5, theme.radius * 0.55); ctx.strokeStyle = colour; ctx.stroke();
+    } else {
+      ctx.fillStyle = colour; ctx.fill();
+      ctx.lineWidth = theme.outlineWidth; ctx.strokeStyle = theme.outline; ctx.stroke();
+    }
+  }
+
+  function paintLabels(ctx, markers) {
+    var theme = state.theme;
+    ctx.font = theme.labelFont;
+    ctx.textBaseline = "middle";
+    ctx.lineJoin = "round";
+    ctx.lineWidth = 3; ctx.strokeStyle = theme.labelHalo; ctx.fillStyle = theme.labelText;
+    markers.forEach(function (marker) {
+      var p = marker._point, x = p.x + marker._radius + 5;
+      ctx.strokeText(marker.row.callSign, x, p.y);
+      ctx.fillText(marker.row.callSign, x, p.y);
+    });
+  }
+
+  function paintSelection(ctx, marker) {
+    var p = marker._point;
+    ctx.beginPath(); ctx.arc(p.x, p.y, marker._radius + 6, 0, Math.PI * 2);
+    ctx.lineWidth = 3; ctx.strokeStyle = state.theme.accent; ctx.stroke();
+  }
+
+  // The resources' canvas draws its markers grouped by state (one path each) and everything else
+  // on it (route lines) as Leaflet does; only what lies in the area being redrawn.
+  function drawResourceCanvas() {
+    var bounds = this._redrawBounds || this._bounds, ctx = this._ctx;
+    var groups = {}, others = [], labelled = [], labels = state.map.getZoom() >= state.config.labelZoom;
+    ctx.save();
+    if (this._redrawBounds) {
+      var size = bounds.getSize();
+      ctx.beginPath(); ctx.rect(bounds.min.x, bounds.min.y, size.x, size.y); ctx.clip();
+    }
+    this._drawing = true;
+    for (var order = this._drawFirst; order; order = order.next) {
+      var layer = order.layer;
+      if (!layer._pxBounds || !bounds || !layer._pxBounds.intersects(bounds)) { continue; }
+      if (!layer.row) { others.push(layer); continue; }
+      (groups[layer.row.status] || (groups[layer.row.status] = [])).push(layer);
+      if (labels) { labelled.push(layer); }
+    }
+    others.forEach(function (other) { other._updatePath(); });
+    if (state.selectedResource && state.selectedResource._map) { paintSelection(ctx, state.selectedResource); }
+    Object.keys(groups).forEach(function (status) { paintGroup(ctx, groups[status], status); });
+    if (labelled.length) { paintLabels(ctx, labelled); }
+    this._drawing = false;
+    ctx.restore();
+  }
+
+  function requestFullRedraw() {
+    var renderer = state.renderer;
+    if (!renderer._map) { return; }
+    state.fullRedraw = true;
+    renderer._redrawRequest = renderer._redrawRequest || L.Util.requestAnimFrame(renderer._redraw, renderer);
+  }
+
+  // Resources at one spot (a depot, a big job) are fanned out around it so each stays visible;
+  // close up they stand in a column with their call signs.
   var SPREAD_PX = 15;
   var COLUMN_PX = 19;
 
-  function spotKey(row) {
-    return Math.round(row.lat * 20000) + ":" + Math.round(row.lon * 10000);
+  function spotKey(lat, lon) {
+    return Math.round(lat * 20000) * 4000000 + Math.round(lon * 10000);
   }
 
   function moveToSpot(marker, key) {
@@ -82,45 +160,65 @@
     if (marker.spot !== undefined) { leaveSpot(marker); }
     marker.spot = key;
     var members = state.spots.get(key);
-    if (!members) { members = []; state.spots.set(key, members); }
+    if (members === undefined) {
+      state.spots.set(key, marker);  // alone: the usual case, kept without an array
+      if (marker.dx || marker.dy) { marker.dx = 0; marker.dy = 0; }
+      return;
+    }
+    if (!Array.isArray(members)) { members = [members]; state.spots.set(key, members); }
     members.push(marker);
     state.dirtySpots.add(key);
   }
 
   function leaveSpot(marker) {
     var members = state.spots.get(marker.spot);
-    if (members) {
+    if (members === marker) {
+      state.spots.delete(marker.spot);
+    } else if (Array.isArray(members)) {
       members.splice(members.indexOf(marker), 1);
-      if (members.length) { state.dirtySpots.add(marker.spot); } else { state.spots.delete(marker.spot); }
+      state.dirtySpots.add(marker.spot);
     }
     marker.spot = undefined;
   }
 
   function spreadDirtySpots() {
+    var column = state.map.getZoom() >= state.config.labelZoom;
     state.dirtySpots.forEach(function (key) {
       var members = state.spots.get(key);
-      if (!members) { return; }
+      if (members === undefined) { return; }
+      if (!Array.isArray(members)) { members = [members]; }
       members.sort(function (a, b) { return a.row.id - b.row.id; });
       var count = members.length, ring = 0, placed = 0;
-      var column = state.map.getZoom() >= state.config.labelZoom;  // a list with call signs, close up
       members.forEach(function (marker, index) {
         var dx = 0, dy = 0;
         if (count > 1 && column) {
           dy = (index - (count - 1) / 2) * COLUMN_PX;
         } else if (count > 1) {
-          var capacity = 6 * (ring + 1);
-          var inRing = Math.min(capacity, count - placed);
+          var inRing = Math.min(6 * (ring + 1), count - placed);
           var angle = (index - placed) / inRing * Math.PI * 2 - Math.PI / 2;
           dx = Math.cos(angle) * SPREAD_PX * (ring + 1); dy = Math.sin(angle) * SPREAD_PX * (ring + 1);
           if (index - placed + 1 === inRing) { placed += inRing; ring += 1; }
         }
         if (marker.dx !== dx || marker.dy !== dy) {
           marker.dx = dx; marker.dy = dy;
-          if (marker._map) { marker.redraw(); }
+          if (marker._map) { marker._project(); }
         }
       });
     });
     state.dirtySpots.clear();
+  }
+
+  // Spherical Mercator as Leaflet's EPSG:3857 computes it, without allocating: for thousands of
+  // positions a second.
+  var EARTH_R = 6378137, RAD = Math.PI / 180, MAX_LAT = 85.0511287798, HALF_OVER_PI_R = 0.5 / (Math.PI * EARTH_R);
+
+  function projectInPlace(marker, scale, origin) {
+    var lat = Math.max(Math.min(MAX_LAT, marker._latlng.lat), -MAX_LAT), sin = Math.sin(lat * RAD);
+    var x = EARTH_R * marker._latlng.lng * RAD, y = EARTH_R * Math.log((1 + sin) / (1 - sin)) / 2;
+    var point = marker._point;
+    point.x = Math.round(scale * (HALF_OVER_PI_R * x + 0.5)) - origin.x + (marker.dx || 0);
+    point.y = Math.round(scale * (-HALF_OVER_PI_R * y + 0.5)) - origin.y + (marker.dy || 0);
+    marker._updateBounds();
   }
 
   var ResourceMarker = L.CircleMarker.extend({
@@ -128,52 +226,25 @@
       this._point = this._map.latLngToLayerPoint(this._latlng)._add(L.point(this.dx || 0, this.dy || 0));
       this._updateBounds();
     },
-    _updatePath: function () {
-      var renderer = this._renderer;
-      if (!renderer._drawing || this._empty()) { return; }
-      drawResource(renderer._ctx, this);
-    },
-    _labelled: function () {
-      return this._map && this._map.getZoom() >= state.config.labelZoom;
-    },
+    _updatePath: function () {},  // drawn by drawResourceCanvas, with the others in its state
     _updateBounds: function () {
-      var r = this._radius + 6, p = this._point;
-      var right = this._labelled() ? r + 8 + 8 * this.row.callSign.length : r;
-      this._pxBounds = new L.Bounds(p.subtract([r, r]), p.add([right, r]));
+      var r = this._radius + 9, p = this._point, b = this._pxBounds;
+      var right = state.labelsShown ? r + 8 + 8 * this.row.callSign.length : r;
+      if (!b) { b = this._pxBounds = new L.Bounds(L.point(0, 0), L.point(0, 0)); }
+      b.min.x = p.x - r; b.min.y = p.y - r; b.max.x = p.x + right; b.max.y = p.y + r;
     },
   });
-
-  function drawResource(ctx, marker) {
-    var theme = state.theme, row = marker.row, p = marker._point, r = marker._radius;
-    var shape = SHAPES[row.status] || "circle";
-    var colour = theme.status[row.status] || theme.muted;
-    if (marker === state.selectedResource) {
-      ctx.beginPath(); ctx.arc(p.x, p.y, r + 6, 0, Math.PI * 2);
-      ctx.lineWidth = 3; ctx.strokeStyle = theme.accent; ctx.stroke();
-    }
-    shapePath(ctx, shape, p.x, p.y, r);
-    if (shape === "ring") {
-      ctx.lineWidth = theme.outlineWidth + 1; ctx.strokeStyle = theme.outline; ctx.stroke();
-      ctx.lineWidth = Math.max(2.5, r * 0.55); ctx.strokeStyle = colour; ctx.stroke();
-    } else {
-      ctx.fillStyle = colour; ctx.fill();
-      ctx.lineWidth = theme.outlineWidth; ctx.strokeStyle = theme.outline; ctx.stroke();
-    }
-    if (marker._labelled()) {
-      ctx.font = theme.labelFont;
-      ctx.textBaseline = "middle";
-      ctx.lineJoin = "round";
-      ctx.lineWidth = 3; ctx.strokeStyle = theme.labelHalo;
-      ctx.strokeText(row.callSign, p.x + r + 5, p.y);
-      ctx.fillStyle = theme.labelText;
-      ctx.fillText(row.callSign, p.x + r + 5, p.y);
-    }
-  }
 
   function resourceFromRow(values) {
     return {
       id: values[0], callSign: values[1], type: values[2], status: values[3], lat: values[4], lon: values[5],
     };
+  }
+
+  function showOrHide(marker, wasVisible) {
+    var visible = typeVisible(marker);
+    if (visible && !wasVisible) { state.resourceLayer.addLayer(marker); }
+    if (!visible && wasVisible) { state.resourceLayer.removeLayer(marker); }
   }
 
   function upsertResource(values) {
@@ -190,23 +261,43 @@
       marker.row = row;
       marker.on("click", onResourceClick);
       state.resources.set(row.id, marker);
-      moveToSpot(marker, spotKey(row));
+      moveToSpot(marker, spotKey(row.lat, row.lon));
       if (typeVisible(marker)) { state.resourceLayer.addLayer(marker); }
       return;
     }
-    moveToSpot(marker, spotKey(row));
-    var wasVisible = typeVisible(marker);
+    var wasVisible = Boolean(marker._map);
     marker.row = row;
-    var visible = typeVisible(marker);
-    if (visible !== wasVisible) {
-      if (visible) { marker._latlng = L.latLng(row.lat, row.lon); state.resourceLayer.addLayer(marker); }
-      else { state.resourceLayer.removeLayer(marker); }
-      return;
-    }
-    if (marker._map) {
-      marker.setLatLng([row.lat, row.lon]);
-    } else {
-      marker._latlng = L.latLng(row.lat, row.lon);
+    marker._latlng = L.latLng(row.lat, row.lon);
+    moveToSpot(marker, spotKey(row.lat, row.lon));
+    if (marker._map) { marker._project(); }
+    showOrHide(marker, wasVisible);
+  }
+
+  function unpack(text, Type) {
+    var raw = atob(text), bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
+    return new Type(bytes.buffer);
+  }
+
+  // Resources the page knows, moved or in a new state: packed columns (see batches.py).
+  function applyMoves(moves) {
+    var ids = unpack(moves.id, Int32Array), lats = unpack(moves.lat, Float64Array);
+    var lons = unpack(moves.lon, Float64Array), statuses = unpack(moves.status, Int8Array);
+    var codes = state.statusCodes, map = state.map;
+    var scale = map.options.crs.scale(map.getZoom()), origin = map.getPixelOrigin();
+    for (var i = 0; i < ids.length; i++) {
+      var marker = state.resources.get(ids[i]);
+      if (marker === undefined) { continue; }
+      var row = marker.row, status = codes[statuses[i]];
+      row.lat = lats[i]; row.lon = lons[i];
+      marker._latlng.lat = row.lat; marker._latlng.lng = row.lon;
+      moveToSpot(marker, spotKey(row.lat, row.lon));
+      if (status !== row.status) {
+        var wasVisible = Boolean(marker._map);
+        row.status = status;
+        showOrHide(marker, wasVisible);
+      }
+      if (marker._map) { projectInPlace(marker, scale, origin); }
     }
   }
 
@@ -341,7 +432,7 @@
         permanent: true, direction: "right", className: "desk-route-label", offset: [8, 0],
       });
       state.routeLayer.addLayer(line);
-      line.openTooltip(route.points[0]);
+      line.openTooltip(route.points[Math.floor(route.points.length / 2)]);  // clear of the unit's own label
     });
   }
 
@@ -450,8 +541,7 @@
       canvas.style.width = "22px"; canvas.style.height = "18px";
       var ctx = canvas.getContext("2d");
       ctx.scale(scale, scale);
-      var fake = { row: { status: status.code, callSign: "" }, _point: { x: 11, y: 9 }, _radius: 6, _labelled: function () { return false; } };
-      drawResource(ctx, fake);
+      paintGroup(ctx, [{ _point: { x: 11, y: 9 }, _radius: 6 }], status.code);
       var text = L.DomUtil.create("span", "", row);
       text.textContent = status.label;
     });
@@ -479,6 +569,16 @@
       });
       map.getPane("streetLabels").style.pointerEvents = "none";
       state.renderer = L.canvas({ pane: "resources", padding: 0.2, tolerance: 4 });
+      state.statusCodes = config.statuses.map(function (status) { return status.code; });
+      state.labelsShown = false;
+      state.renderer._draw = drawResourceCanvas;
+      var redraw = state.renderer._redraw;
+      state.renderer._redraw = function () {  // timed, for the benchmark: the frame after a batch
+        var started = performance.now();
+        if (state.fullRedraw) { this._redrawBounds = null; state.fullRedraw = false; }
+        redraw.apply(this, arguments);
+        record(state.drawTimings, performance.now() - started);
+      };
       state.resourceLayer = L.featureGroup([], { attribution: "" });
       state.incidentLayer = L.markerClusterGroup({
         maxClusterRadius: 44, disableClusteringAtZoom: config.labelZoom, showCoverageOnHover: false,
@@ -489,9 +589,11 @@
       deskMap.setTheme(config.theme);
       map.on("zoomend", function () {
         showStreetLabels(state.streetMap);
-        state.spots.forEach(function (members, key) { if (members.length > 1) { state.dirtySpots.add(key); } });
+        state.labelsShown = map.getZoom() >= config.labelZoom;
+        state.spots.forEach(function (members, key) { if (Array.isArray(members)) { state.dirtySpots.add(key); } });
         spreadDirtySpots();
         state.resources.forEach(function (marker) { if (marker._map) { marker._updateBounds(); } });
+        requestFullRedraw();
       });
       map.on("click", function (event) {
         if (!state.picking) { return; }
@@ -532,8 +634,10 @@
         state.incidentLayer.clearLayers(); state.incidents.clear();
       }
       if (batch.resources) { batch.resources.forEach(upsertResource); }
+      if (batch.moves) { applyMoves(batch.moves); }
       if (batch.removedResources) { batch.removedResources.forEach(removeResource); }
       spreadDirtySpots();
+      if (batch.resources || batch.moves || batch.removedResources || batch.reset) { requestFullRedraw(); }
       if (batch.incidents) { upsertIncidents(batch.incidents); }
       if (batch.closedIncidents) { removeIncidents(batch.closedIncidents); }
       if (state.followed !== null) {
@@ -541,8 +645,7 @@
         if (followed) { state.map.panTo(followed.getLatLng(), { animate: false }); }
       }
       var took = performance.now() - started;
-      state.timings.push(took);
-      if (state.timings.length > 2000) { state.timings.splice(0, state.timings.length - 2000); }
+      record(state.timings, took);
       return took;
     },
 
@@ -566,8 +669,11 @@
       Object.keys(theme.css).forEach(function (name) { root.style.setProperty("--desk-" + name, theme.css[name]); });
       document.body.classList.toggle("theme-dark", theme.name === "dark");
       document.body.classList.toggle("theme-high-contrast", theme.name === "high_contrast");
-      state.resources.forEach(function (marker) { marker.setRadius(theme.radius); });
-      if (state.renderer && state.renderer._map) { state.renderer._redraw(); }
+      state.resources.forEach(function (marker) {
+        marker._radius = marker.options.radius = theme.radius;
+        if (marker._map) { marker._updateBounds(); }
+      });
+      if (state.renderer) { requestFullRedraw(); }
       restyleStreetMap();
       if (state.sectors) { state.sectors.setStyle(sectorStyle()); }
       document.querySelectorAll(".desk-legend").forEach(drawLegend);
@@ -577,10 +683,10 @@
       var marker = markSelectedIncident(id);
       if (!marker) { return false; }
       if (pan !== false) {
+        // Close enough that incidents are no longer clustered, so the highlighted one shows.
         state.viewSet = true;
-        state.incidentLayer.zoomToShowLayer(marker, function () {
-          state.map.panTo(marker.getLatLng());
-        });
+        var zoom = Math.max(state.map.getZoom(), state.config.labelZoom);
+        state.map.setView(marker.getLatLng(), zoom, { animate: false });
       }
       return true;
     },
@@ -643,10 +749,11 @@
       return true;
     },
     takeTimings: function () {
-      var taken = state.timings;
-      state.timings = [];
+      var taken = { apply: state.timings, draw: state.drawTimings };
+      state.timings = []; state.drawTimings = [];
       return taken;
     },
+    map: function () { return state.map; },
     view: function () {
       var c = state.map.getCenter();
       return { lat: c.lat, lon: c.lng, zoom: state.map.getZoom() };
