@@ -6,7 +6,8 @@ spread over the demo pack's served area (seeded) and 200 open incidents, and mea
 - ready: from the window showing to the page's "ready" signal (Chromium starting, folium building
   the page on a reader thread, the page loading, the first batch of every row), target < 1.5 s;
 - apply: once a second every resource moves (and a twentieth change state); the page times its
-  ``deskMap.apply`` of each batch with performance.now(), target p95 < 16 ms (one frame);
+  ``deskMap.apply`` of each batch with performance.now(), target p95 < 16 ms (one frame); the
+  first three seconds warm up and are not counted (a desk runs for hours);
 - Python: the desk's side of each update, building the batch's JSON and handing it to
   runJavaScript (``MapView.on_live_applied``), target < 5 ms per second of updates;
 - draw: the redraw of the resources' canvas in the frame after each batch (for information).
@@ -55,6 +56,7 @@ from supervisor_app.ui.runner import Runner  # noqa: E402
 TARGET_APPLY_P95_MS = 16.0
 TARGET_PYTHON_MS_PER_S = 5.0
 TARGET_READY_S = 1.5
+WARM_UP_SECONDS = 3
 NOW = datetime(2025, 3, 14, 21, 0, tzinfo=UTC)
 STATUSES = [status.value for status in ResourceStatus]
 
@@ -118,11 +120,12 @@ def run(resources: int, seconds: int, seed: int) -> dict[str, Any]:
     wait_until(lambda: ready_at, 30, "the map to be ready")
     ready_s = ready_at[0] - shown_at
     wait_until(lambda: evaluate(view, "deskMap.counts().resources") == resources, 30, "every resource drawn")
-    evaluate(view, "deskMap.takeTimings() && true")  # the first full batch is part of "ready"
-
     python_ms: list[float] = []
     next_second = time.perf_counter()
-    for _ in range(seconds):
+    for second in range(WARM_UP_SECONDS + seconds):
+        if second == WARM_UP_SECONDS:  # the page's compiler has seen the code run: measure from here
+            evaluate(view, "deskMap.takeTimings() && true")
+            python_ms.clear()
         next_second += 1.0
         applied = state.apply(moved_everyone(state, rng), state.seq + 1)
         started = time.perf_counter()

@@ -57,14 +57,18 @@ def test_a_batch_carries_only_the_changed_rows(pack: OrganisationPack) -> None:
     assert len(everything["resources"]) == len(state.resources())
     assert "moves" not in everything  # the page knows nobody yet: full rows
     row, other = state.resources()[2], state.resources()[3]
-    renamed = replace(other, call_sign="X99", version=other.version + 1)
-    applied = apply_rows(state, resources=(moved(row, lat=60.17, status=ResourceStatus.ON_SCENE), renamed))
+    newcomer = replace(other, id=999, call_sign="X99")
+    parked = replace(other, lat=None, lon=None, version=other.version + 1)  # off the map
+    applied = apply_rows(state, resources=(moved(row, lat=60.17, status=ResourceStatus.ON_SCENE), newcomer, parked))
     batch = json.loads(batches.applied(applied) or "")
-    assert batch["resources"] == [[other.id, "X99", other.resource_type, other.status, other.lat, other.lon]]
+    assert batch["resources"] == [
+        [999, "X99", other.resource_type, other.status, other.lat, other.lon],
+        [other.id, other.call_sign, other.resource_type, other.status, None, None],
+    ]
     moves = batch["moves"]
-    assert unpacked(moves["id"], "i") == [row.id]
-    assert unpacked(moves["lat"], "d") == [60.17]
-    assert unpacked(moves["lon"], "d") == [row.lon]
+    assert unpacked(moves["id"], "H") == [row.id]
+    assert unpacked(moves["lat"], "f") == [pytest.approx(60.17, abs=1e-5)]
+    assert unpacked(moves["lon"], "f") == [pytest.approx(row.lon, abs=1e-5)]
     assert [STATUS_CODES[i] for i in unpacked(moves["status"], "b")] == ["on_scene"]
     assert batches.applied(apply_rows(state, resources=(row,))) is None  # an older row changes nothing
 

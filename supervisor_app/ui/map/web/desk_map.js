@@ -151,8 +151,11 @@
   var SPREAD_PX = 15;
   var COLUMN_PX = 19;
 
+  // About 5 m square cells counted from the served area's south-west corner: small whole
+  // numbers inside the area, which Map keys handle fastest.
   function spotKey(lat, lon) {
-    return Math.round(lat * 20000) * 4000000 + Math.round(lon * 10000);
+    var origin = state.config.area[0];
+    return Math.round((lat - origin[0]) * 20000) * 65536 + Math.round((lon - origin[1]) * 10000);
   }
 
   function moveToSpot(marker, key) {
@@ -281,8 +284,9 @@
 
   // Resources the page knows, moved or in a new state: packed columns (see batches.py).
   function applyMoves(moves) {
-    var ids = unpack(moves.id, Int32Array), lats = unpack(moves.lat, Float64Array);
-    var lons = unpack(moves.lon, Float64Array), statuses = unpack(moves.status, Int8Array);
+    var statuses = unpack(moves.status, Int8Array), lats = unpack(moves.lat, Float32Array);
+    var lons = unpack(moves.lon, Float32Array), idBytes = unpack(moves.id, Uint8Array);
+    var ids = idBytes.length === statuses.length * 2 ? new Uint16Array(idBytes.buffer) : new Int32Array(idBytes.buffer);
     var codes = state.statusCodes, map = state.map;
     var scale = map.options.crs.scale(map.getZoom()), origin = map.getPixelOrigin();
     for (var i = 0; i < ids.length; i++) {
