@@ -38,6 +38,9 @@ class Action(StrEnum):
     RECEIVE_REFERRAL = "referral.receive"
     SEND_MESSAGES = "message.send"
     REQUEST_EXTERNAL = "external.request"
+    MANAGE_INCIDENT = "incident.manage"
+    ACKNOWLEDGE_ALERT = "alert.acknowledge"
+    ESCALATE_INCIDENT = "incident.escalate"
 
 
 _A = Action
@@ -50,14 +53,27 @@ _DESK_WORK = frozenset(
         _A.CLAIM_INCIDENT,
         _A.RECEIVE_REFERRAL,
         _A.SEND_MESSAGES,
+        _A.ACKNOWLEDGE_ALERT,
     }
 )
 
-#: Role -> actions. Supervisors run the desk; operators take referrals and log but do not deploy.
+#: Role -> actions. Supervisors run the desk; operators take referrals and log but do not deploy,
+#: change an incident's status or close it. Duty managers take escalations and may act on incidents.
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.OPERATOR: _DESK_WORK,
-    Role.SUPERVISOR: _DESK_WORK | {_A.ASSIGN_RESOURCE, _A.REQUEST_EXTERNAL},
-    Role.DUTY_MANAGER: frozenset({_A.VIEW_INCIDENTS, _A.ADD_LOG_ENTRY, _A.MANAGE_COMPLAINTS, _A.REQUEST_EXTERNAL}),
+    Role.SUPERVISOR: _DESK_WORK
+    | {_A.ASSIGN_RESOURCE, _A.REQUEST_EXTERNAL, _A.MANAGE_INCIDENT, _A.ESCALATE_INCIDENT},
+    Role.DUTY_MANAGER: frozenset(
+        {
+            _A.VIEW_INCIDENTS,
+            _A.ADD_LOG_ENTRY,
+            _A.MANAGE_COMPLAINTS,
+            _A.REQUEST_EXTERNAL,
+            _A.MANAGE_INCIDENT,
+            _A.ACKNOWLEDGE_ALERT,
+            _A.ESCALATE_INCIDENT,
+        }
+    ),
     Role.SHIFT_LEAD: frozenset({_A.VIEW_INCIDENTS, _A.ADD_LOG_ENTRY, _A.REVIEW_SHIFT, _A.RECORD_COACHING}),
     Role.ADMINISTRATOR: frozenset({_A.VIEW_INCIDENTS, _A.MANAGE_USERS, _A.VERIFY_AUDIT}),
 }

@@ -160,10 +160,7 @@ def request_external(
         session.add(row)
         session.flush()
         text = full_stop(render_wording(pack.code(log_codes.EXTERNAL_REQUEST).wording, {**fields, "text": reason}))
-        if kind is WordingKind.VOICE:
-            text += f" Passed by {actor.label} on {recipient}."
-        else:
-            text += f" Sent to {recipient}."
+        text += delivery_note(kind, actor, recipient)
         entry = append_log(session, actor, incident_id, log_codes.EXTERNAL_REQUEST, text)
         audit(
             session,
@@ -219,7 +216,7 @@ def record_external_answer(
         if status is not RequestStatus.REQUESTED:
             raise Conflict(
                 f"The request was already recorded as {status.value} by {row.answered_by} "
-                f"at {_hhmm(row.answered_at, pack)}; nothing was changed."
+                f"at {clock_time(row.answered_at, pack)}; nothing was changed."
             )
         new = RequestStatus.ACCEPTED if accepted else RequestStatus.DECLINED
         REQUEST_LIFECYCLE.check(status, new)
@@ -258,12 +255,18 @@ def record_external_answer(
     return changes
 
 
+def delivery_note(kind: WordingKind, actor: Actor, recipient: str) -> str:
+    """How the log says a message left the desk: said by the supervisor by voice, or sent to an address."""
+    return f" Passed by {actor.label} on {recipient}." if kind is WordingKind.VOICE else f" Sent to {recipient}."
+
+
 def full_stop(text: str) -> str:
     """The sentence with a full stop at its end, so that another can follow it."""
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def _hhmm(moment: datetime | None, pack: OrganisationPack) -> str:
+def clock_time(moment: datetime | None, pack: OrganisationPack) -> str:
+    """``10:02:11`` in the organisation's time zone."""
     return "an unknown time" if moment is None else moment.astimezone(ZoneInfo(pack.timezone)).strftime("%H:%M:%S")
 
 
@@ -303,10 +306,11 @@ def requests_for_incident(
         rows = session.scalars(
             select(ExternalRequest).where(ExternalRequest.incident_id == incident_id).order_by(ExternalRequest.id)
         ).all()
-        return [_row(row, pack) for row in rows]
+        return [external_request_row(row, pack) for row in rows]
 
 
-def _row(row: ExternalRequest, pack: OrganisationPack) -> ExternalRequestRow:
+def external_request_row(row: ExternalRequest, pack: OrganisationPack) -> ExternalRequestRow:
+    """A request row as the desk lists it, with the organisation's name from the pack."""
     try:
         name = pack.external_organisation(row.organisation).name
     except KeyError:

@@ -94,15 +94,7 @@ def change_resource_status(
                 resource.changed_desk,
             )
         current = ResourceStatus(resource.status)
-        RESOURCE_LIFECYCLE.check(current, target)
-        now = database_now(session)  # read before any change, so the row is written once
-        changes = Changes.of(resource=resource_id)
-        deployment = _active_deployment(session, resource_id)
-        if deployment is not None and target in _DEPLOYMENT_FOR_RESOURCE:
-            changes |= _advance_deployment(session, actor, deployment, _DEPLOYMENT_FOR_RESOURCE[target], reason)
-        resource.status = target.value
-        resource.status_changed_at = now
-        resource.changed_by, resource.changed_desk = actor.username, actor.desk
+        changes = move_resource(session, actor, resource, target, reason)
         audit(
             session,
             actor,
@@ -115,6 +107,23 @@ def change_resource_status(
             reason=reason,
         )
         announce(session, actor, changes)
+    return changes
+
+
+def move_resource(
+    session: Session, actor: Actor, resource: Resource, target: ResourceStatus, reason: str
+) -> Changes:
+    """Move a resource (locked by the caller) to ``target`` in the current transaction; a resource on
+    a job moves its deployment with it and the incident's log says so, with ``reason``."""
+    RESOURCE_LIFECYCLE.check(ResourceStatus(resource.status), target)
+    now = database_now(session)  # read before any change, so the row is written once
+    changes = Changes.of(resource=resource.id)
+    deployment = _active_deployment(session, resource.id)
+    if deployment is not None and target in _DEPLOYMENT_FOR_RESOURCE:
+        changes |= _advance_deployment(session, actor, deployment, _DEPLOYMENT_FOR_RESOURCE[target], reason)
+    resource.status = target.value
+    resource.status_changed_at = now
+    resource.changed_by, resource.changed_desk = actor.username, actor.desk
     return changes
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -13,6 +14,7 @@ from supervisor_app.domain.incidents import IncidentLocation, NewIncident, Refer
 from supervisor_app.domain.people import Actor, Role
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.incidents import create_incident
+from supervisor_app.services.resources import assign_resource, change_resource_status
 from supervisor_app.store.engine import writer
 from supervisor_app.store.models import (
     AlertAcknowledgement,
@@ -95,9 +97,23 @@ def new_incident(pack: OrganisationPack, summary: str = "Strong smell of gas in 
     )
 
 
+@pytest.fixture
+def incident_id(organisation: Organisation, pack: OrganisationPack, supervisor: Actor) -> int:
+    """An open incident recorded by the supervisor (a gas escape, P1, awaiting a resource)."""
+    return make_incident(organisation, pack, supervisor)
+
+
 def make_incident(org: Organisation, pack: OrganisationPack, actor: Actor) -> int:
     with org.session() as session:
         return create_incident(session, actor, new_incident(pack), pack).incident_id
+
+
+def stored_incident(org: Organisation, incident_id: int) -> Incident:
+    """The incident's row as the database holds it now."""
+    with Session(org.engine) as session:
+        incident = session.get(Incident, incident_id)
+        assert incident is not None
+        return incident
 
 
 def row_counts(engine: Engine) -> dict[str, int]:
@@ -110,3 +126,27 @@ def row_counts(engine: Engine) -> dict[str, int]:
 
 def actor_with(*roles: Role, name: str = "someone", desk: str = "desk-9") -> Actor:
     return Actor.of(name, roles, desk)
+
+
+def deploy(org: Organisation, pack: OrganisationPack, actor: Actor, incident_id: int, call_sign: str,
+           *moves: str) -> int:
+    """Assign the resource to the incident by radio, then move it through ``moves`` (``"en_route"``,
+    ``"on_scene"``, ...); the deployment's id."""
+    resource_id = org.resource_ids[call_sign]
+    with org.session() as session:
+        assigned = assign_resource(session, actor, incident_id, resource_id, pack, channel="voice_radio")
+    for status in moves:
+        with org.session() as session:
+            change_resource_status(session, actor, resource_id, status)
+    return assigned.deployment_id
+
+
+def backdate(org: Organisation, incident_id: int, by: timedelta) -> None:
+    """Move the incident's creation and its deployments' requests ``by`` into the past, as if it had
+    been received that long ago (the clocks then read as they would have)."""
+    with org.session() as session, session.begin():
+        incident = session.get(Incident, incident_id)
+        assert incident is not None
+        incident.created_at -= by
+        for deployment in session.scalars(select(Deployment).where(Deployment.incident_id == incident_id)):
+            deployment.requested_at -= by

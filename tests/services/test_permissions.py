@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,16 +19,19 @@ import supervisor_app.services
 from supervisor_app.domain.people import PERMISSIONS, Action, Actor, PermissionDenied, Role, permitted
 from supervisor_app.domain.referrals import read_referral
 from supervisor_app.pack import OrganisationPack
+from supervisor_app.services.alerts import acknowledge_alert
 from supervisor_app.services.audit_verification import verify_audit
 from supervisor_app.services.desk_overview import load_overview
+from supervisor_app.services.escalations import escalate_incident
 from supervisor_app.services.external_requests import request_external
+from supervisor_app.services.incident_lifecycle import change_incident_status
 from supervisor_app.services.incidents import add_log_entry, create_incident
 from supervisor_app.services.outbox import claim_due_messages
 from supervisor_app.services.presence import claim_incident, register_desk
 from supervisor_app.services.referrals import receive_referral
 from supervisor_app.services.resources import assign_resource, change_resource_status
 from supervisor_app.services.users import add_user
-from tests.services.conftest import Organisation, actor_with, make_incident, new_incident, row_counts
+from tests.services.conftest import Organisation, actor_with, backdate, make_incident, new_incident, row_counts
 
 Call = Callable[[Session, Actor, Organisation, OrganisationPack, int], object]
 
@@ -53,7 +57,20 @@ SERVICE_CALLS: dict[Action, Call] = {
     Action.RECEIVE_REFERRAL: lambda s, a, org, pack, inc: receive_referral(
         s, a, read_referral(f'{{"partner": "P", "reference": "R{inc}", "summary": "S", "address": "A"}}'), pack
     ),
+    Action.MANAGE_INCIDENT: lambda s, a, org, pack, inc: change_incident_status(
+        s, a, inc, "on_hold", "Waiting for the key holder to arrive", pack
+    ),
+    Action.ACKNOWLEDGE_ALERT: lambda s, a, org, pack, inc: _acknowledge(s, a, org, pack, inc),
+    Action.ESCALATE_INCIDENT: lambda s, a, org, pack, inc: escalate_incident(
+        s, a, inc, target="duty_manager", reason="The caller is asking for a manager", channel="voice_phone", pack=pack
+    ),
 }
+
+
+def _acknowledge(session: Session, actor: Actor, org: Organisation, pack: OrganisationPack, incident_id: int) -> None:
+    """Acknowledge the on-scene breach of an incident received two days ago (nobody is on scene)."""
+    backdate(org, incident_id, timedelta(days=2))
+    acknowledge_alert(session, actor, incident_id, f"{incident_id}/-/on_scene/breach", "Seen", pack)
 
 
 def _claim(session: Session, actor: Actor, pack: OrganisationPack, incident_id: int) -> None:
