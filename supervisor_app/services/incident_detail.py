@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -166,8 +167,10 @@ def read_incident_times(session: Session, incident: Incident) -> IncidentTimes:
         incident.id))
 
 
+@lru_cache(maxsize=16_384)
 def sector_name(pack: OrganisationPack, lat: float, lon: float) -> str:
-    """The name of the pack's sector holding the point ("" outside every sector)."""
+    """The name of the pack's sector holding the point ("" outside every sector); remembered, since
+    incidents come again and again from the same addresses and a polygon test is not free."""
     sector = pack.sector_at(Coordinate(lat, lon))
     return "" if sector is None else sector.name
 
