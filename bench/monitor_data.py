@@ -2,7 +2,7 @@
 
 ``make_history(url, incidents=1_000_000, open_incidents=2_000, seed=...)`` migrates the database at
 ``url`` (a throwaway one: it writes straight into the tables), adds the demo pack's stations and
-resources, and generates with ``generate_series`` on the server, in about half a minute for a
+resources, and generates with ``generate_series`` on the server, in about a minute for a
 million: closed and cancelled incidents over three years (types by the demo's frequencies, mostly
 at the type's own priority, places from the pack's gazetteer, a disposition each), the last week of
 them with the resource that attended and a few log lines; and ``open_incidents`` open ones from the
