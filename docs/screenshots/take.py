@@ -2,7 +2,7 @@
 view part-way through an assessment, the deployment queue, the sign-in, the locked desk and (as the demo administrator)
 the accounts view.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/take.py [output folder]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/take.py [output folder] [which ...]
 
 Opens a fresh SQLite desk in a temporary folder exactly as a first run does (schema, then the demo
 organisation with 30 days of history), waits until the overview has loaded, and saves
@@ -70,7 +70,7 @@ def wait_for_overview(app: QApplication, window: MainWindow) -> None:
         time.sleep(0.01)
 
 
-def take(output: Path) -> list[Path]:
+def take(output: Path, only: set[str] | None = None) -> list[Path]:
     output.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -90,12 +90,15 @@ def take(output: Path) -> list[Path]:
             window.resize(*SIZE)
             window.show()
             wait_for_overview(app, window)
-            for path in grab_in_each_theme(app, window, output, SHOTS):
-                saved.append(path)
-                print(f"saved {path}")
-            saved += _intake_shots(app, window, output)
-            saved += _queue_shots(app, window, output)
-            saved += _session_shots(app, window, database, output)
+            if only is None or "desk" in only:
+                for path in grab_in_each_theme(app, window, output, SHOTS):
+                    saved.append(path)
+                    print(f"saved {path}")
+            for name, shots in (("intake", _intake_shots), ("queue", _queue_shots), ("monitor", _monitor_shots)):
+                if only is None or name in only:
+                    saved += shots(app, window, output)
+            if only is None or "session" in only:
+                saved += _session_shots(app, window, database, output)
         finally:
             window.close()
             context.engine.dispose()
@@ -182,6 +185,57 @@ def _queue_shots(app: QApplication, window: MainWindow, output: Path) -> list[Pa
     return saved
 
 
+MONITOR_SHOTS = {"dark": "monitor-dark.png", "high_contrast": "monitor-high-contrast.png"}
+
+
+BUSY_SHIFT_REFERRALS = 300
+
+
+def busy_shift(window: MainWindow, count: int = BUSY_SHIFT_REFERRALS) -> None:
+    """A busy shift: ``count`` more referrals of every type, at the demo's addresses, through the service."""
+    import random
+
+    from supervisor_app.domain.geo import Coordinate
+    from supervisor_app.domain.incidents import IncidentLocation, NewIncident, ReferralSource, ResponseRequirement
+    from supervisor_app.services.incidents import create_incident
+
+    context = window.context
+    pack, rng = context.pack, random.Random(7)
+    places = pack.gazetteer()
+    for _ in range(count):
+        kind, place = rng.choice(pack.incident_types), rng.choice(places)
+        draft = NewIncident(
+            incident_type=kind.code, priority=kind.default_priority,
+            location=IncidentLocation(Coordinate(place.lat, place.lon), place.label), source=ReferralSource.PHONE,
+            summary=f"{kind.name} reported by a caller",
+            required_response=tuple(ResponseRequirement(n.resource_type, n.count, tuple(n.capabilities))
+                                    for n in kind.required_response),
+        )
+        with context.write_session() as session:
+            create_incident(session, context.actor, draft, pack)
+
+
+def _monitor_shots(app: QApplication, window: MainWindow, output: Path) -> list[Path]:
+    """The incident monitor of a busy shift, sorted by the next target, the first incident open."""
+    from supervisor_app.ui.monitor import IncidentMonitorView
+
+    busy_shift(window)
+    window.show_view("monitor")
+    view = window.views["monitor"]
+    assert isinstance(view, IncidentMonitorView)
+    deadline = time.monotonic() + LOAD_TIMEOUT_S
+    while view.model.rowCount() == 0 or window.runner.busy_count:
+        if time.monotonic() > deadline:
+            raise SystemExit("The incident monitor did not load within 30 s.")
+        app.processEvents()
+        time.sleep(0.01)
+    view.table.selectRow(0)
+    settle(app, 1.5)
+    saved = grab_in_each_theme(app, window, output, MONITOR_SHOTS)
+    window.show_view("overview")
+    return saved
+
+
 def _session_shots(app: QApplication, window: MainWindow, database: OpenedDatabase, output: Path) -> list[Path]:
     """The sign-in dialog, the locked desk, and the accounts view as the demo administrator."""
     saved = []
@@ -214,4 +268,5 @@ def _session_shots(app: QApplication, window: MainWindow, database: OpenedDataba
 
 
 if __name__ == "__main__":
-    take(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent)
+    # take.py [folder] [desk intake queue monitor session ...]: the shots named, or all of them
+    take(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent, set(sys.argv[2:]) or None)

@@ -29,6 +29,7 @@ from supervisor_app.ui.help_dialogs import AboutDialog, ShortcutsDialog
 from supervisor_app.ui.intake import IntakeView
 from supervisor_app.ui.live_sync import LiveSync
 from supervisor_app.ui.message_bar import MessageBar
+from supervisor_app.ui.monitor import IncidentMonitorView
 from supervisor_app.ui.overview import OverviewView
 from supervisor_app.ui.queue import DeploymentQueueView
 from supervisor_app.ui.runner import Runner
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self.add_view(IntakeView(context, self.runner, self))
         self.add_view(DeploymentQueueView(context, self.runner, self))
         self.add_view(AccountsView(context, self.runner, self))
+        self.add_view(IncidentMonitorView(context, self.runner, self))
         self.apply_theme(self.theme)
         self.apply_permissions()
 
@@ -366,6 +368,9 @@ class MainWindow(QMainWindow):
         queue = self.views.get("queue")
         if isinstance(queue, DeploymentQueueView):
             queue.sig_deployed.connect(lambda _deployed: self.links.wake() if self.links else None)
+        monitor = self.views.get("monitor")
+        if isinstance(monitor, IncidentMonitorView):  # an escalation by e-mail or text leaves at once
+            monitor.detail.sig_changed.connect(lambda _incident: self.links.wake() if self.links else None)
         if self.links.problem:
             log.warning(self.links.problem)
 
