@@ -127,3 +127,20 @@ def test_cells_give_words_icons_and_colours_for_a_late_target() -> None:
     assert cell.data() == "Update: 1 h 29 min late"
     assert m.index(0, MonitorColumn.AGE).data() == "1 h 59"
     assert m.index(0, MonitorColumn.PRIORITY).data() == "P1"
+
+
+def test_a_painted_cell_carries_nothing_over_from_the_cell_painted_before(qapp) -> None:  # type: ignore[no-untyped-def]
+    """The painter asks for every role at once and reuses its buffer between cells: a role the
+    cell has no value for must come back empty, not as the last cell's icon or font."""
+    from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+
+    m = model()
+    m.set_rows([row(1, "P1", "awaiting_resource", 59)], T0)
+    delegate = QStyledItemDelegate()
+    priority = QStyleOptionViewItem()
+    delegate.initStyleOption(priority, m.index(0, MonitorColumn.PRIORITY))
+    assert not priority.icon.isNull() and priority.font.bold() and priority.text == "P1"
+    plain = QStyleOptionViewItem()
+    delegate.initStyleOption(plain, m.index(0, MonitorColumn.TYPE))
+    assert plain.text == "Gas escape"
+    assert plain.icon.isNull() and not plain.font.bold()

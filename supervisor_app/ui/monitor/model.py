@@ -233,9 +233,10 @@ class IncidentMonitorModel(QAbstractTableModel):
             self._cache[row.incident_id] = self._cached(row)
             self._place(row.incident_id)
         for incident_id in gone_ids:
-            if self._cache.pop(incident_id, None) is not None:
+            if incident_id in self._cache:
+                self._hide(incident_id)  # while its row can still be read, as Qt may during the removal
+                del self._cache[incident_id]
                 self._loaded.remove(incident_id)
-                self._hide(incident_id)
 
     def append_rows(self, rows: Sequence[MonitorRow], read_at: datetime, *, more: bool) -> None:
         """A further page of history, placed by the sort like any other row."""
@@ -477,7 +478,9 @@ class IncidentMonitorModel(QAbstractTableModel):
         values = self._cell(self._cache[self._visible[position]], index.column())
         for role_data in span:
             value = values.get(role_data.role())
-            if value is not None:
+            if value is None:
+                role_data.clearData()  # the painter reuses the span: nothing may stay from another cell
+            else:
                 role_data.setData(value)
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
