@@ -107,6 +107,7 @@ class Dispatcher:
                 item.deployment_id,
                 item.location,
                 item.address,
+                item.purpose,
             )
             try:
                 if adapter is None:

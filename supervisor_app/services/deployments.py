@@ -31,7 +31,7 @@ from supervisor_app.services.errors import Conflict, NotFound
 from supervisor_app.services.outbox import queue_message, recipient_for
 from supervisor_app.services.resources import move_incident, take_resource, why_not_taken
 from supervisor_app.services.unit_of_work import announce, append_log, audit, database_now, transaction
-from supervisor_app.store.models import Deployment, Incident, LogEntry
+from supervisor_app.store.models import Deployment, Incident, LogEntry, Message
 
 HAZARD_LOG_CODE = "HAZARD"
 
@@ -225,3 +225,35 @@ def deploy_resources(
         announce(session, actor, changes)
         result = Deployed(incident_id, incident.reference, tuple(deployed), changes)
     return result
+
+
+def tell_stood_down(
+    session: Session, actor: Actor, deployment: Deployment, incident: Incident, reason: str, pack: OrganisationPack
+) -> Message:
+    """Tell a unit it is stood down, by the channel it was deployed by, in the pack's cancellation
+    wording: a data message queued in the outbox, or a voice message recorded as passed now."""
+    call_sign = deployment.resource.call_sign
+    channel = pack.channel(deployment.channel)
+    kind = wording_kind(channel.code, channel.medium)
+    fields = {
+        "reference": incident.reference,
+        "incident_type": pack.incident_type(incident.incident_type).name,
+        "address": incident.address,
+        "call_sign": call_sign,
+        "reason": reason,
+        "organisation": pack.name,
+        "priority": incident.priority,
+    }
+    composed = compose(kind, pack.messages.cancellation.model_dump(), fields)
+    return queue_message(
+        session,
+        actor,
+        incident_id=incident.id,
+        deployment_id=deployment.id,
+        purpose="cancellation",
+        channel=deployment.channel,
+        kind=kind,
+        recipient=recipient_for(pack, call_sign, kind),
+        subject=composed.subject,
+        body=composed.body,
+    )

@@ -35,6 +35,7 @@ from supervisor_app.domain.resources import ResourceStatus
 from supervisor_app.domain.wording import render_wording
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.pack.schema.response import Disposition
+from supervisor_app.services.deployments import tell_stood_down
 from supervisor_app.services.errors import NotFound, StaleEdit
 from supervisor_app.services.external_requests import full_stop
 from supervisor_app.services.resources import move_resource
@@ -164,9 +165,10 @@ def _disposition(pack: OrganisationPack, code: str) -> Disposition:
 
 
 def _release(
-    session: Session, actor: Actor, incident: Incident, reason: str
+    session: Session, actor: Actor, incident: Incident, reason: str, pack: OrganisationPack
 ) -> tuple[list[str], list[str], Changes]:
-    """Stand down or clear every live deployment of the incident, or refuse naming them without a reason."""
+    """Stand down or clear every live deployment of the incident, or refuse naming them without a reason.
+    A unit stood down is told so by the channel it was deployed by (the pack's cancellation wording)."""
     live = session.execute(
         select(Deployment, Resource)
         .join(Resource, Resource.id == Deployment.resource_id)
@@ -188,6 +190,8 @@ def _release(
         on_scene = deployment.status == DeploymentStatus.ON_SCENE.value
         target = ResourceStatus.RETURNING if on_scene else ResourceStatus.AVAILABLE
         changes |= move_resource(session, actor, resource, target, reason)
+        if not on_scene:  # on its way or not yet answered: it must hear that it is not needed
+            changes |= Changes.of(message=tell_stood_down(session, actor, deployment, incident, reason, pack).id)
         (cleared if on_scene else stood_down).append(resource.call_sign)
     return stood_down, cleared, changes
 
@@ -211,7 +215,7 @@ def close_incident(
         incident = _incident(session, incident_id, expected_version)
         now = database_now(session)
         before = incident.status
-        stood_down, cleared, changes = _release(session, actor, incident, reason)
+        stood_down, cleared, changes = _release(session, actor, incident, reason, pack)
         current = IncidentStatus(incident.status)
         if ending.cancels:
             if not INCIDENT_LIFECYCLE.can(current, IncidentStatus.CANCELLED):

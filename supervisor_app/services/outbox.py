@@ -51,6 +51,7 @@ class OutboxItem:
     attempt: int
     location: tuple[float, float]
     address: str
+    purpose: str = "deployment"
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ def claim_due_messages(session: Session, actor: Actor, *, limit: int = 50) -> li
                     message.attempts,
                     (lat, lon),
                     address,
+                    message.purpose,
                 )
             )
         if items:
@@ -266,6 +268,37 @@ def queue_message(
     return message
 
 
+def _stand_down_message(
+    session: Session, message_id: int | None, deployment: Deployment | None, call_sign: str
+) -> Message | None:
+    """The stand-down ``message_id`` names, if it is one sent to this unit about this deployment."""
+    if message_id is None or deployment is None or deployment.resource.call_sign != call_sign:
+        return None
+    purpose = session.scalar(select(Message.purpose).where(Message.id == message_id))
+    if purpose != "cancellation":
+        return None  # a deployment's own message: locked only later, in the order every writer takes
+    message = session.get(Message, message_id, with_for_update=True)
+    if message is None or message.deployment_id != deployment.id:
+        return None
+    return message
+
+
+def _stand_down_acknowledged(
+    session: Session, actor: Actor, message: Message, call_sign: str
+) -> AcknowledgementRecorded:
+    """The unit has read that it is stood down: the message is acknowledged and the log says so."""
+    if message.status == MessageStatus.ACKNOWLEDGED.value:
+        return AcknowledgementRecorded(True, message.deployment_id, "already acknowledged")
+    message.status = MessageStatus.ACKNOWLEDGED.value
+    message.acknowledged_at = database_now(session)
+    entry = append_log(session, actor, message.incident_id, log_codes.NOTE, f"{call_sign} acknowledged the stand-down.")
+    audit(session, actor, Action.CHANGE_RESOURCE_STATUS, "message", message.id, acknowledged=True,
+          call_sign=call_sign, purpose=message.purpose)
+    changes = Changes.of(message=message.id, log_entry=entry.id, incident=message.incident_id)
+    announce(session, actor, changes)
+    return AcknowledgementRecorded(True, message.deployment_id, "", changes)
+
+
 def record_acknowledgement(
     session: Session,
     actor: Actor,
@@ -282,6 +315,9 @@ def record_acknowledgement(
     """
     with transaction(session, actor, Action.CHANGE_RESOURCE_STATUS):
         deployment = session.get(Deployment, deployment_id, with_for_update=True) if deployment_id else None
+        stand_down = _stand_down_message(session, message_id, deployment, call_sign)
+        if stand_down is not None:
+            return _stand_down_acknowledged(session, actor, stand_down, call_sign)
         reason = ""
         if deployment is None:
             reason = f"no deployment {deployment_id}"

@@ -115,6 +115,7 @@ class Job:
     destination: Coordinate | None
     address: str = ""
     category: str = "general"
+    stand_down: bool = False  # the deployment is called off: the crew stops and goes back
 
 
 class Phase(enum.Enum):
@@ -211,6 +212,9 @@ class Fleet:
                 log.debug("%s already shows message %s about %s", unit.call_sign, job.message_id, job.incident)
                 return
             unit.messages_seen.add(job.message_id)
+        if job.stand_down:
+            self._stand_down(unit, job)
+            return
         if job.deployment_id is None or job.destination is None or job.deployment_id in unit.deployments_seen:
             # A message about no deployment or place (an update request), or another message about
             # the deployment in hand (a resend): read and acknowledged, and the job goes on.
@@ -225,6 +229,18 @@ class Fleet:
                      f"{unit.job.incident}; the new deployment replaces it")
         self._take_job(unit, job, Phase.ALERTED)
         self._later(unit, self.timings.acknowledge(unit.rng), self._acknowledge)
+
+    def _stand_down(self, unit: SimulatedUnit, order: Job) -> None:
+        """Read the stand-down, acknowledge it, and, if it calls off the job in hand, go back."""
+        if order.message_id is not None:
+            self.scheduler.after(self.timings.acknowledge(unit.rng), lambda: self._acknowledge_message(unit, order))
+        if unit.job is None or unit.job.deployment_id != order.deployment_id:
+            return  # about a job it no longer has
+        self.say(f"{unit.call_sign} stood down from {order.incident}")
+        unit.generation += 1  # the steps planned for the job are dropped
+        self._stop_where_it_is(unit)
+        unit.job = None
+        self._go_home(unit)
 
     def _take_job(self, unit: SimulatedUnit, job: Job, phase: Phase) -> None:
         self._stop_where_it_is(unit)
@@ -398,8 +414,8 @@ def read_deployment(payload: bytes, categories: Mapping[str, str]) -> Job:
     the text, and the crew knows from it what sort of job (and how long) it is.
     """
     document = json.loads(payload.decode("utf-8"))
-    if not isinstance(document, dict) or document.get("type") != "deployment":
-        raise ValueError("not a deployment (type is not 'deployment')")
+    if not isinstance(document, dict) or document.get("type") not in ("deployment", "stand_down"):
+        raise ValueError("not a deployment or a stand-down (type is neither 'deployment' nor 'stand_down')")
     message_id = document.get("message_id")
     deployment_id = document.get("deployment_id")
     if isinstance(message_id, bool) or not isinstance(message_id, int) or message_id < 1:
@@ -421,7 +437,8 @@ def read_deployment(payload: bytes, categories: Mapping[str, str]) -> Job:
         address = str(place.get("address") or "")
     named = [name for name in categories if name and name in text]
     category = categories[max(named, key=len)] if named else "general"
-    return Job(incident, message_id, deployment_id, destination, address, category)
+    return Job(incident, message_id, deployment_id, destination, address, category,
+               stand_down=document.get("type") == "stand_down")
 
 
 def _no_delay(client: paho.Client, userdata: Any, sock: Any) -> None:

@@ -15,7 +15,7 @@ from supervisor_app.services.incident_lifecycle import (
     change_incident_status,
     close_incident,
 )
-from supervisor_app.store.models import AuditEvent, Deployment, LogEntry, Resource
+from supervisor_app.store.models import AuditEvent, Deployment, LogEntry, Message, Resource
 from tests.services.conftest import Organisation, deploy, row_counts, stored_incident
 
 
@@ -84,6 +84,13 @@ def test_closing_with_a_reason_clears_those_on_scene_and_stands_down_the_rest(
     assert (audit.detail["old"], audit.detail["new"], audit.detail["cleared"], audit.detail["stood_down"]) == (
         "in_progress", "closed", ["G11"], ["W11"])
     assert closed.changes.ids["deployment"] == frozenset({on_scene, en_route})
+    with Session(organisation.engine) as session:
+        told = session.scalars(select(Message).where(Message.purpose == "cancellation")).all()
+    # Only the unit on its way is told, by the radio it was deployed by, in the pack's wording.
+    assert [(m.deployment_id, m.channel, m.recipient, m.status) for m in told] == [
+        (en_route, "voice_radio", "W11", "passed")]
+    assert told[0].body == (f"W11, this is control. Stand down from {incident.reference} at {incident.address}. "
+                            "Reason: Crews report by phone that the job is done.")
 
 
 def test_a_disposition_that_cancels_records_the_incident_cancelled(

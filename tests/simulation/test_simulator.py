@@ -458,3 +458,47 @@ def test_an_unreachable_broker_is_one_clear_line(seeded_demo: tuple[str, Path, P
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("supervisor-app: The MQTT broker at 127.0.0.1:"), result.stderr
     assert "--no-broker" in lines[0]
+
+
+def test_closing_an_incident_stands_its_unit_down_over_mqtt_and_the_unit_goes_home(
+    engine: Engine, pack: OrganisationPack, broker: Broker, supervisor: Actor, operator: Actor
+) -> None:
+    """The stand-down goes by the unit's MDT as a ``stand_down`` message (never read as a new job):
+    the crew acknowledges it, stops where it is, and drives back to its station."""
+    from supervisor_app.services.incident_lifecycle import close_incident
+
+    org = build_organisation(engine, pack)
+    lines = Lines()
+    reports = UnitReports(engine, supervisor)
+    link = MdtLink(MqttSettings(host=broker.host, port=broker.port, session_expiry_s=0), broker.topic_prefix, reports)
+    dispatcher = Dispatcher(engine, supervisor, {"mdt": link}, interval_s=0.1)
+    simulator = Simulator(engine, operator, pack, options(speed=20, on_scene_s=600), broker=broker, say=lines)
+    try:
+        assert link.wait_until_connected(10)
+        simulator.start()
+        dispatcher.start()
+        job = deploy_far_away(org, pack, supervisor, 2000)
+        dispatcher.wake()
+        wait_for(lambda: bool(lines.matching(rf"{job.call_sign} en route")), f"{job.call_sign} setting off")
+        with org.session() as session:
+            closed = close_incident(session, supervisor, job.incident_id, "FALSE_ALARM", "Nothing found by the caller",
+                                    pack, uncleared_reason="Caller rang back: the smell was paint")
+        assert closed.stood_down == (job.call_sign,)
+        dispatcher.wake()
+        wait_for(lambda: bool(lines.matching(rf"{job.call_sign} stood down from {job.reference}")),
+                 f"{job.call_sign} reading the stand-down")
+
+        def told() -> Message | None:
+            with Session(engine) as session:
+                return session.scalars(select(Message).where(Message.purpose == "cancellation")).one_or_none()
+
+        wait_for(lambda: (m := told()) is not None and m.status == "acknowledged", "the stand-down acknowledged")
+        wait_for(lambda: bool(lines.matching(rf"{job.call_sign} available at")), f"{job.call_sign} back home")
+    finally:
+        simulator.stop()
+        dispatcher.stop()
+        reports.stop()
+    with Session(engine) as session:
+        deployment = session.get(Deployment, job.deployment_id)
+        assert deployment is not None and deployment.status == "cancelled"
+    assert not lines.matching(rf"{job.call_sign} on scene"), "the crew never reached the scene of a called-off job"

@@ -37,6 +37,7 @@ class OutboundMessage:
     deployment_id: int | None = None
     location: tuple[float, float] | None = None  # the incident's (lat, lon), for the terminal's navigation
     address: str = ""
+    purpose: str = "deployment"  # what the outbox stored it for: deployment, cancellation, external_request...
 
 
 @dataclass(frozen=True)

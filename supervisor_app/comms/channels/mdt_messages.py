@@ -86,6 +86,8 @@ class DeploymentReceived:
     text: str
     location: tuple[float, float] | None = None
     address: str = ""
+    kind: str = "deployment"
+    """``deployment``, or ``stand_down``: the deployment ``deployment_id`` is called off."""
 
 
 # -- Topics and payloads ---------------------------------------------------------------------------
@@ -105,9 +107,14 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
+#: The ``type`` of a message to a unit, by what the outbox stored it for: a stand-down must never
+#: read as a deployment on the terminal.
+MESSAGE_TYPES = {"deployment": "deployment", "cancellation": "stand_down"}
+
+
 def deployment_payload(message: OutboundMessage, sent_at: datetime) -> bytes:
     document = {
-        "type": "deployment",
+        "type": MESSAGE_TYPES.get(message.purpose, "deployment"),
         "message_id": message.message_id,
         "deployment_id": message.deployment_id,
         "incident": message.incident_reference,
@@ -237,11 +244,13 @@ def _parse_report(prefix: str, topic: str, payload: bytes) -> InboundEvent:
 def parse_deployment(call_sign: str, payload: bytes) -> DeploymentReceived:
     """A deployment as the unit reads it; raises ``MalformedPayload`` saying what is wrong with it."""
     document = _json_object(payload)
-    if document.get("type") != "deployment":
-        raise MalformedPayload(f"type is {document.get('type')!r}; expected 'deployment'")
+    kind = document.get("type")
+    if kind not in MESSAGE_TYPES.values():
+        raise MalformedPayload(f"type is {kind!r}; expected one of {', '.join(sorted(MESSAGE_TYPES.values()))}")
     message_id = _identifier(document, "message_id", optional=False)
     assert message_id is not None
     return DeploymentReceived(
+        kind=str(kind),
         call_sign=call_sign,
         message_id=message_id,
         deployment_id=_identifier(document, "deployment_id", optional=True),
