@@ -40,7 +40,7 @@ from supervisor_app.services.external_requests import (
     message_fields,
     open_incident,
 )
-from supervisor_app.services.outbox import queue_message
+from supervisor_app.services.outbox import QueuesOneMessage, queue_message
 from supervisor_app.services.unit_of_work import announce, append_log, audit, database_now, transaction
 from supervisor_app.store.models import Escalation, Incident
 
@@ -82,7 +82,7 @@ def target_name(pack: OrganisationPack, target: str) -> str:
 
 
 @dataclass(frozen=True)
-class EscalationMade:
+class EscalationMade(QueuesOneMessage):
     escalation_id: int
     incident_id: int
     reference: str
@@ -93,11 +93,6 @@ class EscalationMade:
     message_status: MessageStatus
     message_text: str
     changes: Changes
-
-    @property
-    def queued_message_ids(self) -> tuple[int, ...]:
-        """The data message the dispatcher should send now (none for voice)."""
-        return (self.message_id,) if self.message_status is MessageStatus.QUEUED else ()
 
 
 def _check_rule(pack: OrganisationPack, rule_code: str | None, target: str) -> str:

@@ -37,7 +37,7 @@ from supervisor_app.domain.people import Action, Actor
 from supervisor_app.domain.wording import render_wording
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.errors import Conflict, NotFound
-from supervisor_app.services.outbox import queue_message
+from supervisor_app.services.outbox import QueuesOneMessage, queue_message
 from supervisor_app.services.unit_of_work import announce, append_log, audit, database_now, transaction
 from supervisor_app.store.models import ExternalRequest, Incident
 
@@ -80,7 +80,7 @@ def open_incident(session: Session, incident_id: int, doing: str) -> Incident:
 
 
 @dataclass(frozen=True)
-class RequestMade:
+class RequestMade(QueuesOneMessage):
     request_id: int
     incident_id: int
     reference: str
@@ -90,11 +90,6 @@ class RequestMade:
     message_status: MessageStatus
     message_text: str
     changes: Changes
-
-    @property
-    def queued_message_ids(self) -> tuple[int, ...]:
-        """The data message the dispatcher should send now (none for voice)."""
-        return (self.message_id,) if self.message_status is MessageStatus.QUEUED else ()
 
 
 def request_external(

@@ -62,6 +62,19 @@ class AcknowledgementRecorded:
     changes: Changes = field(default_factory=Changes)
 
 
+class QueuesOneMessage:
+    """What a use case that sends one message returns: the message, and whether the dispatcher must
+    send it now (a data message) or it was passed by voice already."""
+
+    message_id: int
+    message_status: MessageStatus
+
+    @property
+    def queued_message_ids(self) -> tuple[int, ...]:
+        """The data message the dispatcher should send now (none for voice)."""
+        return (self.message_id,) if self.message_status is MessageStatus.QUEUED else ()
+
+
 def claim_due_messages(session: Session, actor: Actor, *, limit: int = 50) -> list[OutboxItem]:
     """Reserve up to ``limit`` queued messages whose time has come, oldest first, and count the try."""
     with transaction(session, actor, Action.SEND_MESSAGES):

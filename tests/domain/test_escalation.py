@@ -22,19 +22,10 @@ def minutes(n: float) -> timedelta:
 
 @pytest.fixture(scope="module")
 def rules(pack: OrganisationPack) -> tuple[EscalationRuleSpec, ...]:
-    """The demo pack's rules, converted as the pack layer converts them."""
-    return tuple(
-        EscalationRuleSpec(
-            code=rule.code,
-            description=rule.description,
-            target=rule.target,
-            priorities=frozenset(rule.conditions.priorities),
-            incident_types=frozenset(rule.conditions.incident_types),
-            minutes_without_resource=rule.conditions.minutes_without_resource,
-            minutes_past_target=rule.conditions.minutes_past_target,
-        )
-        for rule in pack.escalation_rules
-    )
+    """The demo pack's rules, converted as the services convert them."""
+    from supervisor_app.services.incident_detail import escalation_rule_specs
+
+    return escalation_rule_specs(pack)
 
 
 def gas_escape(*deployments: DeploymentTimes, status: str = "awaiting_resource", priority: str = "P1",
