@@ -12,7 +12,7 @@ spread over the demo pack's served area (seeded) and 200 open incidents, and mea
   runJavaScript (``MapView.on_live_applied``), target < 5 ms per second of updates;
 - draw: the redraw of the resources' canvas in the frame after each batch (for information).
 
-Run as ``QT_QPA_PLATFORM=offscreen .venv/bin/python bench/map.py [--resources 5000] [--seconds 10]``.
+Run as ``QT_QPA_PLATFORM=offscreen .venv/bin/python bench/map.py [--resources 5000] [--seconds 20]``.
 """
 
 from __future__ import annotations
@@ -162,7 +162,7 @@ def run(resources: int, seconds: int, seed: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resources", type=int, default=5000)
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     figures = run(args.resources, args.seconds, args.seed)

@@ -84,28 +84,33 @@ class PageBatches:
 
     def _resource_parts(self, rows: Sequence[ResourceRow]) -> tuple[list[ResourceRow], dict[str, str] | None]:
         """(rows to send whole, the packed moves). In a busy update every row is usually a move of a
-        known unit: that is checked with whole columns at once (thousands of rows a second), and
-        only otherwise row by row."""
+        known unit, so the columns are packed for all rows at once (thousands of rows a second);
+        packing refuses a missing position or an unknown state, and only then are the rows sorted
+        one by one."""
         if not rows:
             return [], None
-        ids = [row.id for row in rows]
-        lats = [row.lat for row in rows]
-        lons = [row.lon for row in rows]
-        statuses = [_STATUS_INDEX.get(row.status) for row in rows]
-        if None in lats or None in lons or None in statuses or not self._known.issuperset(ids):
-            known = self._known
-            full = [row for row, lat, lon, status in zip(rows, lats, lons, statuses, strict=True)
-                    if row.id not in known or lat is None or lon is None or status is None]
-            if len(full) == len(rows):
-                return full, None
-            whole = {row.id for row in full}
-            keep = [i for i, identifier in enumerate(ids) if identifier not in whole]
-            ids, lats, lons, statuses = ([column[i] for i in keep] for column in (ids, lats, lons, statuses))
-        else:
-            full = []
-        return full, {
-            "id": _packed(array("H" if max(ids) < 1 << 16 else "i", ids)),
-            "lat": _packed(array("f", lats)),
-            "lon": _packed(array("f", lons)),
-            "status": _packed(array("b", statuses)),
-        }
+        try:
+            if not self._known.issuperset([row.id for row in rows]):
+                raise LookupError("a unit the page does not hold yet")
+            return [], _packed_moves(rows)
+        except (LookupError, TypeError):
+            pass
+        known = self._known
+        full = [row for row in rows
+                if row.id not in known or row.lat is None or row.lon is None or row.status not in _STATUS_INDEX]
+        if len(full) == len(rows):
+            return full, None
+        whole = {id(row) for row in full}
+        return full, _packed_moves([row for row in rows if id(row) not in whole])
+
+
+def _packed_moves(rows: Sequence[ResourceRow]) -> dict[str, str]:
+    """The moves' columns; TypeError for a missing position, KeyError for an unknown state."""
+    index = _STATUS_INDEX
+    ids = [row.id for row in rows]
+    return {
+        "status": _packed(array("b", [index[row.status] for row in rows])),
+        "lat": _packed(array("f", [row.lat for row in rows])),
+        "lon": _packed(array("f", [row.lon for row in rows])),
+        "id": _packed(array("H" if max(ids) < 1 << 16 else "i", ids)),
+    }

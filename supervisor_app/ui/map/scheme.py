@@ -15,7 +15,6 @@ import json
 import logging
 import re
 from functools import cache
-from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QFile, QIODevice, QObject
 from PySide6.QtWebEngineCore import QWebEngineUrlRequestJob, QWebEngineUrlSchemeHandler
@@ -106,7 +105,3 @@ class MapSchemeHandler(QWebEngineUrlSchemeHandler):
         buffer.setData(QByteArray(body))
         buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         job.reply(mime, buffer)
-
-
-def bundled_path(relative: str) -> Path:
-    return web_dir() / relative

@@ -84,10 +84,12 @@ def shoot(view: MapView, theme: Theme, incident_id: int | None, folder: Path) ->
     wait_until(lambda: evaluate(view, "deskMap.counts().resources") > 0, 10, "the resources")
     view.fit_area()
     city = grab(view, folder / f"map-city-{suffix}.png")
-    if incident_id is not None:
+    if incident_id is None:
+        evaluate(view, f"deskMap.setView(60.1702, 24.9446, {STREET_ZOOM})")
+    else:  # centred on it, close enough to name the streets, with its routes
         view.on_select_incident(incident_id)
         wait_until(lambda: evaluate(view, "deskMap.counts().routes") > 0, 15, "the routes")
-    evaluate(view, f"deskMap.setView(60.1702, 24.9446, {STREET_ZOOM})")
+        evaluate(view, "(function () { var m = deskMap.map(); m.setZoom(16, {animate: false}); return true; })()")
     return [city, grab(view, folder / f"map-street-{suffix}.png")]
 
 

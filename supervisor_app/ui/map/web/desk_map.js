@@ -24,6 +24,7 @@
     renderer: null,
     resourceLayer: null,
     resources: new Map(),        // id -> ResourceMarker
+    byId: [],                    // the same by id, for the many look-ups of a busy update
     spots: new Map(),            // rounded position -> markers there
     dirtySpots: new Set(),
     incidentLayer: null,
@@ -264,6 +265,7 @@
       marker.row = row;
       marker.on("click", onResourceClick);
       state.resources.set(row.id, marker);
+      state.byId[row.id] = marker;
       moveToSpot(marker, spotKey(row.lat, row.lon));
       if (typeVisible(marker)) { state.resourceLayer.addLayer(marker); }
       return;
@@ -290,7 +292,7 @@
     var codes = state.statusCodes, map = state.map;
     var scale = map.options.crs.scale(map.getZoom()), origin = map.getPixelOrigin();
     for (var i = 0; i < ids.length; i++) {
-      var marker = state.resources.get(ids[i]);
+      var marker = state.byId[ids[i]];
       if (marker === undefined) { continue; }
       var row = marker.row, status = codes[statuses[i]];
       row.lat = lats[i]; row.lon = lons[i];
@@ -311,6 +313,7 @@
     state.resourceLayer.removeLayer(marker);
     leaveSpot(marker);
     state.resources.delete(id);
+    state.byId[id] = undefined;
     if (state.selectedResource === marker) { state.selectedResource = null; }
     if (state.followed === id) { state.followed = null; }
   }
@@ -634,7 +637,7 @@
     apply: function (batch) {
       var started = performance.now();
       if (batch.reset) {
-        state.resourceLayer.clearLayers(); state.resources.clear(); state.spots.clear();
+        state.resourceLayer.clearLayers(); state.resources.clear(); state.spots.clear(); state.byId = [];
         state.incidentLayer.clearLayers(); state.incidents.clear();
       }
       if (batch.resources) { batch.resources.forEach(upsertResource); }
