@@ -56,7 +56,12 @@ PACKAGES = (
         "leaflet.markercluster",
         "1.5.3",
         "sha512-vPTw/Bndq7eQHjLBVlWpnGeLa3t+3zGiuM7fJwCkiMFq+nmRuG3RI3f7f4N4TDX7T4NpbAXpR2+NTRSEGfCSeA==",
-        ("dist/leaflet.markercluster.js", "dist/MarkerCluster.css", "dist/MarkerCluster.Default.css", "MIT-LICENCE.txt"),
+        (
+            "dist/leaflet.markercluster.js",
+            "dist/MarkerCluster.css",
+            "dist/MarkerCluster.Default.css",
+            "MIT-LICENCE.txt",
+        ),
     ),
 )
 
