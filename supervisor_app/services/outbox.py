@@ -327,6 +327,10 @@ def record_acknowledgement(
     cleared or cancelled) is recorded in the audit trail with the reason and changes nothing else.
     """
     with transaction(session, actor, Action.CHANGE_RESOURCE_STATUS):
+        if deployment_id:  # the incident first, then the deployment: the order every writer takes
+            incident_id = session.scalar(select(Deployment.incident_id).where(Deployment.id == deployment_id))
+            if incident_id is not None:
+                session.get(Incident, incident_id, with_for_update=True)
         deployment = session.get(Deployment, deployment_id, with_for_update=True) if deployment_id else None
         stand_down = _stand_down_message(session, message_id, deployment, call_sign)
         if stand_down is not None:

@@ -53,6 +53,23 @@ class Assignment:
     changes: Changes
 
 
+def lock_incident_of_resource(session: Session, resource_id: int) -> Incident | None:
+    """Lock the incident the resource is working on, if any, before the resource itself.
+
+    Every writer locks in one order: the incident, then its deployments and resources. Closing an
+    incident locks it and then its live units; a unit reporting a status change takes the same path,
+    so the two wait for each other instead of deadlocking. The lookup is unlocked; should the unit be
+    assigned elsewhere between the lookup and the lock, the caller's own checks still run on the
+    locked rows, and the database's deadlock detection is the last word on that rare race.
+    """
+    incident_id = session.scalar(
+        select(Deployment.incident_id).where(Deployment.resource_id == resource_id, Deployment.status.in_(_ACTIVE))
+    )
+    if incident_id is None:
+        return None
+    return session.get(Incident, incident_id, with_for_update=True)
+
+
 def _active_deployment(session: Session, resource_id: int) -> Deployment | None:
     return session.scalars(
         select(Deployment).where(Deployment.resource_id == resource_id, Deployment.status.in_(_ACTIVE))
@@ -81,6 +98,7 @@ def change_resource_status(
     except ValueError:
         raise InvalidValue("resource status", new_status, "one of " + ", ".join(ResourceStatus)) from None
     with transaction(session, actor, Action.CHANGE_RESOURCE_STATUS):
+        lock_incident_of_resource(session, resource_id)
         resource = session.get(Resource, resource_id, with_for_update=True)
         if resource is None:
             raise NotFound("Resource", resource_id)

@@ -1,4 +1,5 @@
-"""The screenshot script renders the desk, its sign-in, its lock screen and the accounts view in both themes."""
+"""The screenshot script renders the desk, its queue, its monitor, its sign-in, lock screen and accounts view
+in both themes."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ def test_screenshots_render_in_both_themes(qtbot: QtBot, tmp_path: Path) -> None
         "intake-high-contrast.png",
         "queue-dark.png",
         "queue-high-contrast.png",
+        "queue-organisations-dark.png",
+        "queue-organisations-high-contrast.png",
+        "monitor-dark.png",
+        "monitor-high-contrast.png",
         "sign-in-dark.png",
         "locked-dark.png",
         "sign-in-high-contrast.png",
@@ -38,3 +43,5 @@ def test_screenshots_render_in_both_themes(qtbot: QtBot, tmp_path: Path) -> None
     assert images["locked-dark.png"] != images["locked-high-contrast.png"]
     assert images["desk-dark.png"] != images["accounts-dark.png"]
     assert images["intake-dark.png"] != images["intake-high-contrast.png"]
+    assert images["monitor-dark.png"] != images["monitor-high-contrast.png"]
+    assert images["monitor-dark.png"] != images["queue-dark.png"]
