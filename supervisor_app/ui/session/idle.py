@@ -1,8 +1,13 @@
 """Notice when nobody has touched the desk for a while.
 
-The watcher filters every input event of the application (keys, mouse, wheel, touch) and remembers
+The watcher filters the input events (keys, mouse, wheel, touch) of the desk's windows and remembers
 when the last one came; a timer compares that with the idle limit. The clock is a parameter, so a
 test can move time on without waiting for it.
+
+It watches each top-level window (``QWindow``), where the platform delivers input first, and not the
+whole application: a Python filter on the application is handed every event of every object,
+including objects Qt WebEngine is still constructing for the resource map, and wrapping those for
+Python crashes the process. Windows are (re)collected whenever the focus moves to another window.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QWindow
 from PySide6.QtWidgets import QApplication
 
 Clock = Callable[[], float]
@@ -54,13 +60,21 @@ class IdleWatcher(QObject):
         self._clock = clock
         self._last_input = clock()
         self._armed = True
+        self._stopped = False
         self._timer = QTimer(self)
         self._timer.setInterval(check_every_ms)
         self._timer.timeout.connect(self.check)
         app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        if isinstance(app, QApplication):
+            app.focusWindowChanged.connect(self.watch_windows)
+        self.watch_windows()
         self._timer.start()
+
+    def watch_windows(self, _focus: QWindow | None = None) -> None:
+        """Watch the input of every top-level window the desk's widgets have (harmless to repeat)."""
+        for window in _widget_windows():
+            window.removeEventFilter(self)  # never twice
+            window.installEventFilter(self)
 
     @property
     def idle_seconds(self) -> float:
@@ -91,7 +105,18 @@ class IdleWatcher(QObject):
         self._armed = True
 
     def stop(self) -> None:
+        if not self._timer.isActive() and self._stopped:
+            return
+        self._stopped = True
         self._timer.stop()
         app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        if isinstance(app, QApplication):
+            app.focusWindowChanged.disconnect(self.watch_windows)
+        for window in _widget_windows():
+            window.removeEventFilter(self)
+
+
+def _widget_windows() -> list[QWindow]:
+    """The windows of the application's top-level widgets (not the ones Qt makes for itself)."""
+    windows = (widget.windowHandle() for widget in QApplication.topLevelWidgets())
+    return [window for window in windows if window is not None]
