@@ -38,6 +38,9 @@ class Settings:
     db_url_source: str = "the default"  # where db_url was written, for messages about it
     mdt_broker: str = "127.0.0.1:1883"  # the MQTT broker of the units' terminals, host:port; "" for none
     mdt_username: str = ""  # empty: no login; else its password is the secret channel:mqtt
+    map_tile_url: str = ""  # the organisation's tile server: https://tiles.example/{z}/{x}/{y}.png
+    map_tile_attribution: str = ""  # the credit its tiles require, shown on the map
+    map_mbtiles: str = ""  # a local MBTiles file; a relative path is read from the settings folder
 
     @property
     def config_file(self) -> Path:
@@ -89,6 +92,9 @@ def load_settings(**overrides: str | None) -> Settings:
         ("pack_dir", "SUPERVISOR_PACK"),
         ("idle_lock_minutes", "SUPERVISOR_IDLE_LOCK_MINUTES"),
         ("mdt_broker", "SUPERVISOR_MDT_BROKER"),
+        ("map_tile_url", "SUPERVISOR_MAP_TILE_URL"),
+        ("map_tile_attribution", "SUPERVISOR_MAP_TILE_ATTRIBUTION"),
+        ("map_mbtiles", "SUPERVISOR_MAP_MBTILES"),
     ):
         if os.environ.get(env):
             values[key] = os.environ[env]
@@ -111,9 +117,24 @@ def load_settings(**overrides: str | None) -> Settings:
                 f"mdt_broker {settings.mdt_broker!r} is not host:port; write it as '127.0.0.1:1883', "
                 "or leave it empty for a desk without the MDT link."
             )
+    _check_tile_url(settings.map_tile_url)
     if not settings.desk_name.strip():
         raise SettingsError("desk_name cannot be blank; name the desk as the room knows it (e.g. 'desk-3').")
     return settings
+
+
+def _check_tile_url(url: str) -> None:
+    """A tile server's URL template: https (the map page is a secure origin and loads nothing
+    insecure) with the {z}, {x} and {y} the map fills in."""
+    if not url:
+        return
+    missing = [part for part in ("{z}", "{x}", "{y}") if part not in url]
+    if not url.startswith("https://") or missing:
+        problem = "does not start with https://" if not url.startswith("https://") else f"lacks {', '.join(missing)}"
+        raise SettingsError(
+            f"map_tile_url {url!r} {problem}; write it as 'https://tiles.example.org/{{z}}/{{x}}/{{y}}.png' "
+            "(the map loads tiles over https only), or leave it empty for the bundled street map."
+        )
 
 
 def _idle_minutes(value: object) -> int:

@@ -9,15 +9,15 @@ Three kinds of base layer, each optional:
   with its attribution; the desk loads it directly, so it must be reachable from the desk;
 - a local MBTiles file (SQLite, tiles in TMS order), served by the map's URL scheme handler.
 
-Until the desk's settings have keys of their own for these, they are read from the environment:
-``SUPERVISOR_MAP_TILE_URL``, ``SUPERVISOR_MAP_TILE_ATTRIBUTION`` and ``SUPERVISOR_MAP_MBTILES``.
+The desk's settings choose them (``map_tile_url``, ``map_tile_attribution``, ``map_mbtiles`` in
+``settings.toml``, or ``SUPERVISOR_MAP_TILE_URL``, ``SUPERVISOR_MAP_TILE_ATTRIBUTION`` and
+``SUPERVISOR_MAP_MBTILES``); see :meth:`MapSources.from_settings`.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-import os
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from supervisor_app.domain.geo import BoundingBox
+from supervisor_app.settings import Settings
 
 STREET_MAP_FILE = "helsinki.json.gz"
 TILE_FORMATS = {"png": b"image/png", "jpg": b"image/jpeg", "jpeg": b"image/jpeg", "webp": b"image/webp"}
@@ -39,12 +40,15 @@ class MapSources:
     mbtiles: Path | None = None
 
     @classmethod
-    def from_environment(cls) -> MapSources:
-        mbtiles = os.environ.get("SUPERVISOR_MAP_MBTILES", "").strip()
+    def from_settings(cls, settings: Settings) -> MapSources:
+        """The base layers the desk's settings name; a relative MBTiles path is in the settings folder."""
+        mbtiles = Path(settings.map_mbtiles.strip()).expanduser() if settings.map_mbtiles.strip() else None
+        if mbtiles is not None and not mbtiles.is_absolute():
+            mbtiles = settings.config_dir / mbtiles
         return cls(
-            tile_url=os.environ.get("SUPERVISOR_MAP_TILE_URL", "").strip(),
-            tile_attribution=os.environ.get("SUPERVISOR_MAP_TILE_ATTRIBUTION", "").strip(),
-            mbtiles=Path(mbtiles).expanduser() if mbtiles else None,
+            tile_url=settings.map_tile_url.strip(),
+            tile_attribution=settings.map_tile_attribution.strip(),
+            mbtiles=mbtiles,
         )
 
 
