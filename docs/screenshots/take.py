@@ -1,6 +1,7 @@
 """Render the desk at 1600x900 with the demo organisation, in both themes: the desk, the intake
-view part-way through an assessment, the deployment queue, the sign-in, the locked desk and (as the demo administrator)
-the accounts view.
+view part-way through an assessment, the deployment queue and its organisations tab, the incident
+monitor on a busy shift, the sign-in, the locked desk and (as the demo administrator) the accounts
+view. The resource map has its own script: ``python -m tests.ui.map.screenshots``.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/take.py [output folder] [which ...]
 
@@ -23,12 +24,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtWidgets import QApplication
 
 from supervisor_app.bootstrap import prepare_desk
-from supervisor_app.services.context import OpenedDatabase
 from supervisor_app.demo.organisation import DEMO_PASSWORD
+from supervisor_app.services.context import OpenedDatabase
 from supervisor_app.services.sign_in import sign_in
 from supervisor_app.settings import Settings
 from supervisor_app.ui.app import create_main_window
 from supervisor_app.ui.main_window import MainWindow
+from supervisor_app.ui.map import prepare_web_engine
 from supervisor_app.ui.session import SignInDialog
 
 SIZE = (1600, 900)
@@ -72,6 +74,8 @@ def wait_for_overview(app: QApplication, window: MainWindow) -> None:
 
 def take(output: Path, only: set[str] | None = None) -> list[Path]:
     output.mkdir(parents=True, exist_ok=True)
+    if QApplication.instance() is None:
+        prepare_web_engine()  # as the desk does: the map's web engine is set up before the application
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     saved = []

@@ -12,6 +12,7 @@ from supervisor_app.services.context import DeskContext, OpenedDatabase
 from supervisor_app.settings import APP_NAME
 from supervisor_app.ui.error_messages import PersonMessage, Severity
 from supervisor_app.ui.main_window import APP_TITLE, MainWindow
+from supervisor_app.ui.map import prepare_web_engine
 from supervisor_app.ui.session import SignInDialog
 from supervisor_app.ui.theme import apply_theme, theme_named
 
@@ -24,6 +25,8 @@ def _application(argv: list[str], context: OpenedDatabase) -> QApplication:
     existing = QApplication.instance()
     if existing is not None and not isinstance(existing, QApplication):
         raise RuntimeError("A Qt application without widgets is already running; the desk needs QApplication.")
+    if existing is None:
+        prepare_web_engine()  # the map's web engine must be set up before the application exists
     app = existing if isinstance(existing, QApplication) else QApplication(argv)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_TITLE)

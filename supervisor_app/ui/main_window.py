@@ -28,6 +28,7 @@ from supervisor_app.ui.error_reporting import ErrorReporter
 from supervisor_app.ui.help_dialogs import AboutDialog, ShortcutsDialog
 from supervisor_app.ui.intake import IntakeView
 from supervisor_app.ui.live_sync import LiveSync
+from supervisor_app.ui.map import MapView
 from supervisor_app.ui.message_bar import MessageBar
 from supervisor_app.ui.monitor import IncidentMonitorView
 from supervisor_app.ui.overview import OverviewView
@@ -49,6 +50,10 @@ log = logging.getLogger(__name__)
 
 class MainWindow(QMainWindow):
     """The desk's window (see module doc)."""
+
+    #: The resource map's page starts loading this long after the live updates start, which is
+    #: after the window is on screen; None leaves it until the map is first shown.
+    map_after_ms: int | None = 300
 
     def __init__(
         self,
@@ -110,10 +115,15 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect_services()
         self.add_view(OverviewView(context, self.runner, self))
-        self.add_view(IntakeView(context, self.runner, self))
+        self.intake_view = IntakeView(context, self.runner, self)
+        self.add_view(self.intake_view)
         self.add_view(DeploymentQueueView(context, self.runner, self))
         self.add_view(AccountsView(context, self.runner, self))
-        self.add_view(IncidentMonitorView(context, self.runner, self))
+        self.monitor_view = IncidentMonitorView(context, self.runner, self)
+        self.add_view(self.monitor_view)
+        self.map_view = MapView(context, self.runner, self)
+        self.add_view(self.map_view)
+        self._connect_views()
         self.apply_theme(self.theme)
         self.apply_permissions()
 
@@ -212,6 +222,17 @@ class MainWindow(QMainWindow):
         self.session.sig_locked_changed.connect(self.on_locked_changed)
         self.session.sig_actor_changed.connect(self.on_actor_changed)
         self.session.sig_message.connect(bar.show_message)
+
+    def _connect_views(self) -> None:
+        """What one view selects, the others follow: the map and the monitor share the selected
+        incident, and a location picked on the map goes to the referral being recorded."""
+        self.map_view.sig_incident_selected.connect(self.monitor_view.on_select_incident)
+        self.monitor_view.sig_incident_selected.connect(self.map_view.on_select_incident)
+        self.map_view.sig_location_picked.connect(self._location_picked)
+
+    def _location_picked(self, lat: float, lon: float) -> None:
+        self.intake_view.use_location(lat, lon)
+        self.show_view(IntakeView.NAME)
 
     def add_view(self, view: DeskView) -> None:
         """Add ``view`` to the window with a View-menu entry and the next Ctrl+number shortcut."""
@@ -354,6 +375,8 @@ class MainWindow(QMainWindow):
                 self.live.sig_applied.connect(view.on_live_applied)
             self.live.start()
             QTimer.singleShot(0, self.start_links)
+            if self.map_after_ms is not None:
+                QTimer.singleShot(self.map_after_ms, self.map_view.start)
 
     def start_links(self) -> None:
         """Open the outbox dispatcher and the MDT link (off the UI thread's way: they run on their own)."""
@@ -409,6 +432,7 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
+        self.session.idle.watch_windows()  # the window exists now: its input counts as someone there
         if not self._live_requested:
             QTimer.singleShot(0, self.start_live_updates)
 

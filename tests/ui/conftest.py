@@ -28,6 +28,10 @@ from supervisor_app.settings import Settings
 from supervisor_app.store.engine import make_engine
 from supervisor_app.ui.app import create_main_window
 from supervisor_app.ui.main_window import MainWindow
+from supervisor_app.ui.map.web_engine import prepare_web_engine
+
+# Qt WebEngine (the resource map) is set up before pytest-qt creates the application, as the desk does.
+prepare_web_engine()
 
 DEMO_DAYS = 2
 DESK = "desk-1"
@@ -85,6 +89,13 @@ def _dangling_qthreads(monkeypatch: pytest.MonkeyPatch, qtbot: QtBot) -> Iterato
         details = "\n".join(f"QThread {t.objectName() or t!r} started at:\n{w}" for t, w in dangling)
         details += "".join(f"\nQThreadPool {p.objectName() or p!r} still busy" for p in busy_pools)
         pytest.fail(f"The test left background threads running; shut the runner down.\n{details}")
+
+
+@pytest.fixture(autouse=True)
+def _map_loads_when_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Main windows under test load the map's web page only if a test shows the map (or asks):
+    Chromium starting beside every window would only slow the tests that never look at it."""
+    monkeypatch.setattr(MainWindow, "map_after_ms", None)
 
 
 @pytest.fixture(autouse=True)

@@ -41,9 +41,9 @@ def test_window_title_names_organisation_and_desk(main_window: MainWindow, desk_
 
 
 def test_a_supervisor_sees_only_the_views_their_roles_allow(main_window: MainWindow) -> None:
-    assert list(main_window.views) == [OverviewView.NAME, "intake", "queue", "accounts", "monitor"]
+    assert list(main_window.views) == [OverviewView.NAME, "intake", "queue", "accounts", "monitor", "map"]
     visible = [name for name in main_window.views if main_window.actions_by_name[f"view-{name}"].isVisible()]
-    assert visible == [OverviewView.NAME, "intake", "queue", "monitor"]  # accounts are for administrators
+    assert visible == [OverviewView.NAME, "intake", "queue", "monitor", "map"]  # accounts are for administrators
     assert main_window.current_view() is main_window.views["overview"]
     main_window.show_view("accounts")  # a stray shortcut: nothing happens
     assert main_window.current_view() is main_window.views["overview"]

@@ -25,6 +25,9 @@ from supervisor_app.domain.incidents import Contact, IncidentLocation, ReferralS
 from supervisor_app.domain.intake import IntakeDetails
 from supervisor_app.pack import OrganisationPack
 
+#: A point picked on the map takes the nearest gazetteer address within this distance.
+NEAREST_ADDRESS_M = 40.0
+
 SOURCE_LABELS = {
     ReferralSource.PHONE: "Phone",
     ReferralSource.EMAIL: "E-mail",
@@ -186,6 +189,16 @@ class ReferralForm(QWidget):
         self.incident_type.setCurrentIndex(max(0, index))
         self.show_error("")
         self.sig_place_changed.emit()
+
+    def use_point(self, point: Coordinate) -> None:
+        """A location picked on the map: its coordinates, and the nearest known address when the
+        address is still empty and one lies within ``NEAREST_ADDRESS_M``."""
+        self.coordinates.setText(f"{point.lat:.6f}, {point.lon:.6f}")
+        if not self.address.text().strip():
+            nearest = min(self._places.values(), key=lambda p: point.distance_m(Coordinate(p.lat, p.lon)), default=None)
+            if nearest is not None and point.distance_m(Coordinate(nearest.lat, nearest.lon)) <= NEAREST_ADDRESS_M:
+                self.address.setText(nearest.label)
+        self._coordinates_left()
 
     # Reactions
 

@@ -12,6 +12,9 @@ from the keyboard:
 - when the outcome is reached the cursor moves to "Advice read"; Space ticks, Tab moves on;
   Alt+O overrides the priority, Alt+L flags a hoax, test or duplicate, Alt+D goes to duplicates;
 - Ctrl+S saves: the incident, its assessment, its log and its links in one transaction.
+
+A location picked on the resource map (Alt+P there) fills the coordinates, and the nearest known
+address when none is typed yet.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from supervisor_app.domain.errors import DomainError
+from supervisor_app.domain.errors import DomainError, InvalidValue
+from supervisor_app.domain.geo import Coordinate
 from supervisor_app.domain.intake import complete_intake
 from supervisor_app.domain.people import Action, Actor, permitted
 from supervisor_app.domain.procedures import Assessment
@@ -254,6 +258,16 @@ class IntakeView(DeskView):
         self.script.set_procedure(None)
         self.save_hint.setText("")
         self.form.source.setFocus()
+
+    def use_location(self, lat: float, lon: float) -> None:
+        """A location picked on the map goes into the referral being recorded (a new one if none is)."""
+        try:
+            point = Coordinate(lat, lon)
+        except InvalidValue as refused:
+            self.form.show_error(str(refused))
+            return
+        self.form.use_point(point)
+        self.form.summary.setFocus()
 
     def _type_changed(self, code: str) -> None:
         self.script.set_procedure(self.context.pack.procedure(code) if code else None)

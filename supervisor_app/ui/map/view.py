@@ -90,7 +90,7 @@ class MapView(DeskView):
         sources: MapSources | None = None,
     ) -> None:
         super().__init__(context, runner, parent)
-        self.sources = sources if sources is not None else MapSources.from_environment()
+        self.sources = sources if sources is not None else MapSources.from_settings(context.settings)
         self.ready = False
         self.web: QWebEngineView | None = None
         self.page: MapPage | None = None
@@ -264,6 +264,7 @@ class MapView(DeskView):
     def on_select_incident(self, incident_id: int) -> None:
         """Another view selected this incident: highlight it, bring it into view, draw its routes."""
         self._selected_incident = incident_id
+        self._describe_incident(incident_id)
         if self.ready:
             self.run_js(f"deskMap.selectIncident({int(incident_id)}, true)")
             self._load_routes(incident_id)
@@ -301,6 +302,7 @@ class MapView(DeskView):
 
     def _incident_clicked(self, incident_id: int) -> None:
         self._selected_incident = incident_id
+        self._describe_incident(incident_id)
         self.sig_incident_selected.emit(incident_id)
         self._load_routes(incident_id)
 
@@ -313,6 +315,14 @@ class MapView(DeskView):
         self.toolbar.pick.setChecked(False)
         self.toolbar.selection.setText(f"Picked {lat:.6f}, {lon:.6f}")
         self.sig_location_picked.emit(lat, lon)
+
+    def _describe_incident(self, incident_id: int) -> None:
+        row = next((r for r in self._state.incidents() if r.id == incident_id), None) if self._state else None
+        if row is None:
+            return
+        kind = self._batches.type_names.get(row.incident_type, row.incident_type)
+        self.toolbar.selection.setText(
+            f"{row.reference} \u00b7 {row.priority} \u00b7 {kind} \u00b7 {row.address} \u2014 in the monitor too")
 
     def _describe_resource(self, resource_id: int) -> None:
         self.toolbar.follow.setEnabled(True)

@@ -325,7 +325,7 @@ class IncidentMonitorView(DeskView):
         if self.history:
             return
         snapshot, acknowledged = loaded
-        current = self._current_id()
+        current = self._current_id() or self.detail.incident_id  # chosen on the map before the rows came
         self.model.set_rows(snapshot.rows, snapshot.read_at)
         self.alerts.set_acknowledged(acknowledged)
         self._recompute_alerts(replace_all=True)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from supervisor_app.secrets import FILE_NAME, MINIMUM_PASSPHRASE_LENGTH, SecretsError
+from supervisor_app.ui.map.web_engine import prepare_web_engine
 
 _application: list[QApplication] = []
 
@@ -107,6 +108,7 @@ def ask_passphrase(config_dir: Path) -> Callable[[bool], str]:
 
     def ask(new_file: bool) -> str:
         if QApplication.instance() is None:
+            prepare_web_engine()  # the map's web engine must be set up before the application exists
             _application.append(QApplication(sys.argv[:1]))  # kept: the desk goes on to use it
         dialog = PassphraseDialog(path, new_file)
         try:

@@ -755,6 +755,16 @@
       marker.fire("click", { latlng: marker.getLatLng() });
       return true;
     },
+    // Where an incident's marker is drawn, in CSS pixels of the page (for a real click in tests),
+    // or null while it is hidden in a cluster or outside the view.
+    incidentPoint: function (id) {
+      var marker = state.incidents.get(id);
+      var element = marker && marker.getElement ? marker.getElement() : null;
+      if (!element || !element.isConnected) { return null; }
+      var box = element.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0) { return null; }
+      return { x: box.left + box.width / 2, y: box.top + box.height / 2 };
+    },
     takeTimings: function () {
       var taken = { apply: state.timings, draw: state.drawTimings };
       state.timings = []; state.drawTimings = [];
