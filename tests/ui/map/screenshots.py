@@ -29,7 +29,6 @@ from supervisor_app.demo import DEFAULT_SEED, seed_demo  # noqa: E402
 from supervisor_app.domain.people import Actor, Role  # noqa: E402
 from supervisor_app.pack import default_pack_dir, load_pack  # noqa: E402
 from supervisor_app.services.context import DeskContext  # noqa: E402
-from supervisor_app.services.deployment_queue import load_deployment_queue  # noqa: E402
 from supervisor_app.services.live_rows import load_snapshot  # noqa: E402
 from supervisor_app.settings import Settings  # noqa: E402
 from supervisor_app.store import migrate  # noqa: E402
@@ -39,7 +38,7 @@ from supervisor_app.ui.map.probe import evaluate, wait_until  # noqa: E402
 from supervisor_app.ui.map.sources import MapSources  # noqa: E402
 from supervisor_app.ui.map.view import MapView  # noqa: E402
 from supervisor_app.ui.theme import THEMES, Theme, apply_theme  # noqa: E402
-from tests.ui.map.support import close_map, open_map  # noqa: E402
+from tests.ui.map.support import close_map, open_map, routed_incident  # noqa: E402
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 SIZE = (1600, 900)
@@ -66,12 +65,12 @@ def take(folder: Path = DEFAULT_FOLDER) -> list[Path]:
         context = demo_desk(Path(scratch))
         with context.read_session() as session:
             state = LiveState(load_snapshot(session, context.actor), 30)
-            waiting = load_deployment_queue(session, context.actor, context.pack).rows
+            incident_id = routed_incident(session, context.actor, context.pack)
         for theme in THEMES.values():
             apply_theme(app, theme)
             loaded = open_map(context, state, MapSources(), size=SIZE)
             try:
-                saved += shoot(loaded.view, theme, waiting[0].incident_id if waiting else None, folder)
+                saved += shoot(loaded.view, theme, incident_id, folder)
             finally:
                 close_map(loaded)
         context.engine.dispose()

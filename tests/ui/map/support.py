@@ -8,13 +8,17 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtWebEngineCore import QWebEngineUrlRequestInfo, QWebEngineUrlRequestInterceptor
+from sqlalchemy.orm import Session
 
+from supervisor_app.domain.people import Actor
 from supervisor_app.domain.resources import ResourceStatus
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.context import DeskContext
+from supervisor_app.services.deployment_queue import load_deployment_queue
 from supervisor_app.services.live_rows import IncidentRow, ResourceRow, Snapshot, StationRef
 from supervisor_app.sync.live_state import Applied, LiveState
 from supervisor_app.ui.map.probe import wait_until
+from supervisor_app.ui.map.routes import recommended_routes
 from supervisor_app.ui.map.sources import MapSources
 from supervisor_app.ui.map.view import MapView
 from supervisor_app.ui.runner import Runner
@@ -84,6 +88,18 @@ class LoadedMap:
     runner: Runner
     blocker: NetworkBlocker
     state: LiveState
+
+
+def routed_incident(session: Session, actor: Actor, pack: OrganisationPack) -> int | None:
+    """The first incident waiting in the queue that free resources can be recommended for now.
+
+    Which incidents those are depends on the time of day the demo was seeded at (shifts, units
+    busy with the seeded jobs), so the first in the queue may have none free.
+    """
+    for row in load_deployment_queue(session, actor, pack).rows:
+        if recommended_routes(session, actor, row.incident_id, pack).routes:
+            return row.incident_id
+    return None
 
 
 def open_map(context: DeskContext, state: LiveState, sources: MapSources, *, size: tuple[int, int] = (1200, 800),

@@ -18,14 +18,13 @@ import pytest
 from supervisor_app.domain.resources import ResourceStatus
 from supervisor_app.pack import OrganisationPack
 from supervisor_app.services.context import DeskContext
-from supervisor_app.services.deployment_queue import load_deployment_queue
 from supervisor_app.ui.map.batches import STATUS_CODES, PageBatches
 from supervisor_app.ui.map.page import STREET_MAP_NAME, build_page_html, page_spec
 from supervisor_app.ui.map.routes import recommended_routes
 from supervisor_app.ui.map.scheme import MapSchemeHandler
 from supervisor_app.ui.map.sources import MapSources, MBTiles, street_map_covers, web_dir
 from supervisor_app.ui.theme import DARK
-from tests.ui.map.support import apply_rows, demo_live_state, moved
+from tests.ui.map.support import apply_rows, demo_live_state, moved, routed_incident
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -149,9 +148,9 @@ def test_the_bundled_files_are_the_pinned_packages_files() -> None:
 @pytest.mark.slow
 def test_recommended_resources_are_routed_by_road(desk_context: DeskContext) -> None:
     with desk_context.read_session() as session:
-        queue = load_deployment_queue(session, desk_context.actor, desk_context.pack)
-        assert queue.rows, "the demo has incidents waiting for resources"
-        found = recommended_routes(session, desk_context.actor, queue.rows[0].incident_id, desk_context.pack)
+        incident_id = routed_incident(session, desk_context.actor, desk_context.pack)
+        assert incident_id is not None, "the demo has incidents waiting that free resources can take"
+        found = recommended_routes(session, desk_context.actor, incident_id, desk_context.pack)
     assert found.routes
     route = next(route for route in found.routes if route.by_road)
     assert len(route.points) >= 2
