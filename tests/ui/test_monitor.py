@@ -31,10 +31,11 @@ from supervisor_app.services.deployments import DeploymentOrder, deploy_resource
 from supervisor_app.services.incidents import create_incident
 from supervisor_app.services.intake import save_assessed_incident
 from supervisor_app.services.monitor import load_rows
-from supervisor_app.store.models import Deployment, Incident, LogEntry, Resource
+from supervisor_app.store.models import Deployment, Incident, LogEntry
 from supervisor_app.ui.monitor import IncidentMonitorView
 from supervisor_app.ui.monitor.model import MonitorColumn
 from supervisor_app.ui.runner import Runner
+from tests.support.resources import free_resource
 
 
 class FakeClock:
@@ -83,10 +84,7 @@ def new_incident(context: DeskContext, incident_type: str = "GAS_ESCAPE_INTERNAL
 
 
 def deploy_one(context: DeskContext, incident_id: int, resource_type: str = "GAS_ENG") -> int:
-    with Session(context.engine) as session:
-        resource_id = session.scalars(select(Resource.id).where(
-            Resource.resource_type == resource_type, Resource.status == "available").order_by(Resource.id)).first()
-    assert resource_id is not None, f"the demo has a free {resource_type}"
+    resource_id = free_resource(context, resource_type)
     with context.write_session() as session:
         deployed = deploy_resources(session, context.actor, incident_id,
                                     [DeploymentOrder(resource_id, "voice_radio")], context.pack)
