@@ -8,6 +8,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 PYTEST_ARGS ?=
+# Tests run in this many processes, a whole test file to one process at a time (its module fixtures
+# are shared); 0 runs them in this process.
+TEST_WORKERS ?= 2
 
 .PHONY: run test test-fast bench lint clean
 
@@ -38,11 +41,11 @@ run: $(VENV)/.installed-app
 	$(BIN)/supervisor-app run; status=$$?; kill $$sim 2>/dev/null; wait $$sim 2>/dev/null; exit $$status
 
 test: $(VENV)/.installed-test
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Everything but the many-process and large-data tests, for a quick local loop.
 test-fast: $(VENV)/.installed-test
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow" $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test
 	@set -e; for script in bench/[a-z]*.py; do \

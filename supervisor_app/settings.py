@@ -38,6 +38,7 @@ class Settings:
     db_url_source: str = "the default"  # where db_url was written, for messages about it
     mdt_broker: str = "127.0.0.1:1883"  # the MQTT broker of the units' terminals, host:port; "" for none
     mdt_username: str = ""  # empty: no login; else its password is the secret channel:mqtt
+    mdt_topic_prefix: str = ""  # empty: supervisor/<organisation short name>; set apart e.g. a training desk
     map_tile_url: str = ""  # the organisation's tile server: https://tiles.example/{z}/{x}/{y}.png
     map_tile_attribution: str = ""  # the credit its tiles require, shown on the map
     map_mbtiles: str = ""  # a local MBTiles file; a relative path is read from the settings folder
@@ -92,6 +93,7 @@ def load_settings(**overrides: str | None) -> Settings:
         ("pack_dir", "SUPERVISOR_PACK"),
         ("idle_lock_minutes", "SUPERVISOR_IDLE_LOCK_MINUTES"),
         ("mdt_broker", "SUPERVISOR_MDT_BROKER"),
+        ("mdt_topic_prefix", "SUPERVISOR_MDT_TOPIC_PREFIX"),
         ("map_tile_url", "SUPERVISOR_MAP_TILE_URL"),
         ("map_tile_attribution", "SUPERVISOR_MAP_TILE_ATTRIBUTION"),
         ("map_mbtiles", "SUPERVISOR_MAP_MBTILES"),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from supervisor_app.comms.channels import ChannelAdapter, LinkState, MdtLink, MqttSettings, VoiceLog
-from supervisor_app.comms.channels.config import default_topic_prefix
+from supervisor_app.comms.channels.config import check_topic_prefix, default_topic_prefix
 from supervisor_app.comms.dispatcher import Dispatcher, ReportOutcome, UnitReports
 from supervisor_app.domain.errors import DomainError
 from supervisor_app.domain.people import Actor
@@ -67,9 +67,10 @@ class DeskLinks:
                 if settings.mdt_username:
                     password = open_secret_store(settings.config_dir).store.get(MQTT_BROKER_SECRET)
                 mqtt = MqttSettings(host=host, port=int(port), username=settings.mdt_username or None)
+                prefix = settings.mdt_topic_prefix.strip() or default_topic_prefix(pack.organisation.short_name)
                 mdt = MdtLink(
                     mqtt,
-                    default_topic_prefix(pack.organisation.short_name),
+                    check_topic_prefix(prefix),
                     reports,
                     password=password,
                     on_state=on_state,

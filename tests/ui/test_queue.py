@@ -8,6 +8,7 @@ status and position reported over MQTT reach the record.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -19,7 +20,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from supervisor_app.comms.channels import DeploymentReceived, FieldUnitClient, MqttSettings
-from supervisor_app.comms.channels.config import default_topic_prefix
 from supervisor_app.domain.geo import Coordinate
 from supervisor_app.domain.incidents import Contact, IncidentLocation, NewIncident, ReferralSource, ResponseRequirement
 from supervisor_app.services.context import DeskContext
@@ -45,6 +45,10 @@ def test_countdown_words_and_urgency() -> None:
     assert urgency(timedelta(seconds=0), target) is Urgency.LATE
 
 
+#: This module's own branch of topics: desks of other tests on the broker never hear its units.
+TOPIC_PREFIX = f"test/queue-{uuid.uuid4().hex[:12]}"
+
+
 @pytest.fixture
 def broker(mqtt_broker: tuple[str, int]) -> tuple[str, int]:
     return mqtt_broker
@@ -52,10 +56,10 @@ def broker(mqtt_broker: tuple[str, int]) -> tuple[str, int]:
 
 @pytest.fixture
 def live_desk(qtbot: QtBot, desk_context: DeskContext, broker: tuple[str, int]) -> Iterator[MainWindow]:
-    """The desk with its MDT link to the real broker (an organisation of its own on it)."""
+    """The desk with its MDT link to the real broker, on topics of its own (as a training desk would be)."""
     host, port = broker
     context = DeskContext(
-        settings=replace(desk_context.settings, mdt_broker=f"{host}:{port}"),
+        settings=replace(desk_context.settings, mdt_broker=f"{host}:{port}", mdt_topic_prefix=TOPIC_PREFIX),
         engine=desk_context.engine,
         pack=desk_context.pack,
         actor=desk_context.actor,
@@ -112,7 +116,7 @@ def test_deploy_from_the_queue_by_keyboard_and_the_unit_acknowledges_over_mqtt(
     received: list[DeploymentReceived] = []
     host, port = broker
     unit = FieldUnitClient(MqttSettings(host=host, port=port, session_expiry_s=0),
-                           default_topic_prefix(pack.organisation.short_name), proposed.call_sign, received.append)
+                           TOPIC_PREFIX, proposed.call_sign, received.append)
     try:
         assert unit.wait_until_connected(5)
         with qtbot.waitSignal(view.sig_deployed, timeout=10_000) as deployed_signal:
