@@ -53,7 +53,7 @@ class MainWindow(QMainWindow):
 
     #: The resource map's page starts loading this long after the live updates start, which is
     #: after the window is on screen; None leaves it until the map is first shown.
-    map_after_ms: int | None = 300
+    map_after_ms: int | None = 100
 
     def __init__(
         self,
