@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QImage, QPalette
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -330,3 +331,46 @@ def test_another_desks_change_reaches_the_monitor_through_the_live_feed(
         return row is not None and row.status == "resource_assigned" and len(row.resources) == 1
 
     qtbot.waitUntil(deployed, timeout=10_000)
+
+
+def _colours_in(image: QImage, rect: QRect) -> set[tuple[int, int, int]]:
+    return {QColor(image.pixel(x, y)).getRgb()[:3] for x in range(rect.left(), rect.right() + 1)
+            for y in range(rect.top(), rect.bottom() + 1)}
+
+
+def test_cells_are_painted_with_their_colours_and_the_selection_with_the_highlight(
+    qtbot: QtBot, monitor: IncidentMonitorView
+) -> None:
+    loaded(qtbot, monitor)
+    model, table = monitor.model, monitor.table
+    late = next(position for position in range(model.rowCount())
+                if model.data(model.index(position, MonitorColumn.TO_TARGET), Qt.ItemDataRole.ForegroundRole))
+    table.scrollTo(model.index(late, 0))
+    image = table.viewport().grab().toImage()
+    danger = QColor(model.data(model.index(late, MonitorColumn.TO_TARGET), Qt.ItemDataRole.ForegroundRole))
+    late_cell = table.visualRect(model.index(late, MonitorColumn.TO_TARGET))
+    assert danger.getRgb()[:3] in _colours_in(image, late_cell)  # the late clock's text, in its colour
+    text = str(model.data(model.index(late, MonitorColumn.TO_TARGET)))
+    assert text.endswith("late")
+
+    table.selectRow(late)
+    image = table.viewport().grab().toImage()
+    highlight = table.palette().color(QPalette.ColorRole.Highlight).getRgb()[:3]
+    status_cell = table.visualRect(model.index(late, MonitorColumn.STATUS))
+    assert QColor(image.pixel(status_cell.right() - 2, status_cell.center().y())).getRgb()[:3] == highlight
+    other = table.visualRect(model.index(late + 1 if late + 1 < model.rowCount() else late - 1, MonitorColumn.STATUS))
+    assert QColor(image.pixel(other.right() - 2, other.center().y())).getRgb()[:3] != highlight
+
+
+def test_a_text_wider_than_its_cell_is_elided_and_laid_out_once(qtbot: QtBot, monitor: IncidentMonitorView) -> None:
+    loaded(qtbot, monitor)
+    table = monitor.table
+    table.setColumnWidth(MonitorColumn.LOCATION, 60)
+    for _ in range(2):
+        table.viewport().repaint()
+    texts = monitor.cells._texts
+    shown = [laid_out.text() for (text, width, _b, _h), (laid_out, _top) in texts.items() if width < 60 and text]
+    assert shown and any(text.endswith("\u2026") for text in shown)
+    before = len(texts)
+    table.viewport().repaint()
+    assert len(texts) == before  # nothing laid out again

@@ -322,7 +322,8 @@ class MapView(DeskView):
             return
         kind = self._batches.type_names.get(row.incident_type, row.incident_type)
         self.toolbar.selection.setText(
-            f"{row.reference} \u00b7 {row.priority} \u00b7 {kind} \u00b7 {row.address} \u2014 selected in the monitor (Ctrl+5)")
+            f"{row.reference} \u00b7 {row.priority} \u00b7 {kind} \u00b7 {row.address}"
+            " \u2014 selected in the monitor (Ctrl+5)")
 
     def _describe_resource(self, resource_id: int) -> None:
         self.toolbar.follow.setEnabled(True)

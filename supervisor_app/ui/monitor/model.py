@@ -483,6 +483,12 @@ class IncidentMonitorModel(QAbstractTableModel):
             else:
                 role_data.setData(value)
 
+    def cell_at(self, position: int, column: int) -> dict[int, Any] | None:
+        """The values by role of a cell, as ``multiData`` gives them (for the monitor's delegate)."""
+        if not 0 <= position < len(self._visible):
+            return None
+        return self._cell(self._cache[self._visible[position]], column)
+
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         position = index.row() if index.isValid() else -1
         if not 0 <= position < len(self._visible):

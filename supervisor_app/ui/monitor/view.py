@@ -51,6 +51,7 @@ from supervisor_app.services.monitor import (
 )
 from supervisor_app.sync.live_state import Applied, LiveState
 from supervisor_app.ui.monitor.alerts import Acknowledged, AlertColumn, AlertsModel
+from supervisor_app.ui.monitor.delegate import MonitorCellDelegate
 from supervisor_app.ui.monitor.detail import IncidentDetailPanel
 from supervisor_app.ui.monitor.model import IncidentMonitorModel, MonitorColumn, MonitorFilter
 from supervisor_app.ui.panel import Panel, configure_desk_table, view_header
@@ -109,6 +110,8 @@ class IncidentMonitorView(DeskView):
         self.table.setObjectName("monitor-table")
         self.table.setModel(self.model)
         configure_desk_table(self.table)
+        self.cells = MonitorCellDelegate(self.model, self.table)  # a repaint each second stays cheap
+        self.table.setItemDelegate(self.cells)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(MonitorColumn.TO_TARGET, Qt.SortOrder.AscendingOrder)
         header = self.table.horizontalHeader()
@@ -311,6 +314,7 @@ class IncidentMonitorView(DeskView):
 
     def on_theme_changed(self, theme: Theme) -> None:
         super().on_theme_changed(theme)
+        self.cells.reset()
         self.model.set_theme(theme)
         self.alerts.set_theme(theme)
         self.detail.on_theme_changed(theme)
