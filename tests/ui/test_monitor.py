@@ -358,6 +358,9 @@ def test_cells_are_painted_with_their_colours_and_the_selection_with_the_highlig
     highlight = table.palette().color(QPalette.ColorRole.Highlight).getRgb()[:3]
     status_cell = table.visualRect(model.index(late, MonitorColumn.STATUS))
     assert QColor(image.pixel(status_cell.right() - 2, status_cell.center().y())).getRgb()[:3] == highlight
+    icon_area = QRect(status_cell.left() + 6, status_cell.top() + 4, 16, status_cell.height() - 8)
+    on_highlight = table.palette().color(QPalette.ColorRole.HighlightedText).getRgb()[:3]
+    assert on_highlight in _colours_in(image, icon_area)  # the muted status icon stays visible on the highlight
     other = table.visualRect(model.index(late + 1 if late + 1 < model.rowCount() else late - 1, MonitorColumn.STATUS))
     assert QColor(image.pixel(other.right() - 2, other.center().y())).getRgb()[:3] != highlight
 

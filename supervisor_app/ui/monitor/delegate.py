@@ -16,7 +16,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QSize, Q
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette, QPixmap, QStaticText, QTransform
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from supervisor_app.ui.monitor.model import IncidentMonitorModel
+from supervisor_app.ui.monitor.model import IncidentMonitorModel, MonitorColumn
 
 #: The horizontal padding inside a cell, as the themes' ``QTableView::item`` rule gives it.
 PADDING = 6
@@ -39,7 +39,7 @@ class MonitorCellDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._model = model
         self._texts: dict[tuple[str, int, bool, int], tuple[QStaticText, float]] = {}
-        self._pixmaps: dict[tuple[int, int, float], QPixmap] = {}
+        self._pixmaps: dict[tuple[int, int, float, int | None], QPixmap] = {}
 
     def reset(self) -> None:
         self._texts.clear()
@@ -60,7 +60,11 @@ class MonitorCellDelegate(QStyledItemDelegate):
         icon = values.get(_DECORATION)
         if isinstance(icon, QIcon):
             size: QSize = option.decorationSize  # type: ignore[attr-defined]
-            pixmap = self._pixmap(icon, size, painter.device().devicePixelRatioF())
+            # On the highlight a muted icon (a status, a clock) takes the highlighted text's colour to
+            # stay visible; a state's colour (a priority's square, a late or near clock) is kept.
+            keeps_colour = _FOREGROUND in values or index.column() == MonitorColumn.PRIORITY
+            tint = palette.color(QPalette.ColorRole.HighlightedText) if selected and not keeps_colour else None
+            pixmap = self._pixmap(icon, size, painter.device().devicePixelRatioF(), tint)
             painter.drawPixmap(x, rect.y() + (rect.height() - size.height()) // 2, pixmap)
             x += size.width() + ICON_GAP
         text = values.get(_DISPLAY)
@@ -92,11 +96,16 @@ class MonitorCellDelegate(QStyledItemDelegate):
             found = self._texts[key] = (laid_out, (height - metrics.height()) / 2)
         return found
 
-    def _pixmap(self, icon: QIcon, size: QSize, ratio: float) -> QPixmap:
-        """The icon as drawn, selected or not: a state's colour (a priority's square, a breach's sign)
-        keeps its meaning on the highlight rather than being tinted by it."""
-        key = (icon.cacheKey(), size.width(), ratio)
+    def _pixmap(self, icon: QIcon, size: QSize, ratio: float, tint: QColor | None) -> QPixmap:
+        """The icon as drawn, or its shape in ``tint``."""
+        key = (icon.cacheKey(), size.width(), ratio, tint.rgba() if tint is not None else None)
         pixmap = self._pixmaps.get(key)
         if pixmap is None:
-            pixmap = self._pixmaps[key] = icon.pixmap(size, ratio)
+            pixmap = icon.pixmap(size, ratio)
+            if tint is not None:
+                shaped = QPainter(pixmap)
+                shaped.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+                shaped.fillRect(pixmap.rect(), tint)
+                shaped.end()
+            self._pixmaps[key] = pixmap
         return pixmap
