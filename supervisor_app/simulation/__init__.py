@@ -9,7 +9,9 @@ shows a busy shift in minutes and a test watches a whole deployment in seconds.
 It runs beside the desk and never instead of it: it writes only through the services, as the user
 it is given, so everything it does is checked, logged, audited and announced to every desk like a
 person's work. It reads the tables to find its fleet and the deployments waiting for it (the
-services offer no such read, and a simulator is allowed to see the whole board).
+services offer no such read, and a simulator is allowed to see the whole board), and the
+deployments called off that did not reach the crew as an MDT stand-down (voice and text, or every
+one without a broker): the crew hears of those as it would on the radio, and goes back.
 
 Plain Python, no Qt: ``supervisor-app simulate`` runs it on the command line (``cli_simulate``),
 and the tests run it in-process against a real broker and real databases.
@@ -22,7 +24,7 @@ import random
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
@@ -174,6 +176,38 @@ def read_deployments(
     return found
 
 
+#: Cancellations committed out of order by up to this long are still found by the next look.
+STAND_DOWN_OVERLAP = timedelta(seconds=5)
+
+
+def read_stand_downs(
+    session: Session, since: datetime, *, except_channels: Iterable[str] = ()
+) -> list[tuple[str, Job, datetime]]:
+    """Deployments called off since ``since`` (not by ``except_channels``): the unit, the stand-down
+    as its crew hears it (with the cancellation message, if one was written), and when."""
+    rows = session.execute(
+        select(Deployment.id, Resource.call_sign, Incident.reference, Deployment.cancelled_at)
+        .join(Resource, Resource.id == Deployment.resource_id)
+        .join(Incident, Incident.id == Deployment.incident_id)
+        .where(Deployment.status == DeploymentStatus.CANCELLED.value, Deployment.cancelled_at > since,
+               Deployment.channel.not_in(list(except_channels)))
+        .order_by(Deployment.cancelled_at, Deployment.id)
+    ).all()
+    if not rows:
+        return []
+    told: dict[int, int] = {
+        deployment_id: message_id
+        for deployment_id, message_id in session.execute(
+            select(Message.deployment_id, func.max(Message.id))
+            .where(Message.deployment_id.in_([row[0] for row in rows]), Message.purpose == "cancellation")
+            .group_by(Message.deployment_id)
+        ).all()
+        if deployment_id is not None
+    }
+    return [(call_sign, Job(reference, told.get(deployment_id), deployment_id, None, stand_down=True), cancelled_at)
+            for deployment_id, call_sign, reference, cancelled_at in rows if cancelled_at is not None]
+
+
 _RESUMED_PHASE = {
     DeploymentStatus.ACKNOWLEDGED: Phase.MOBILISING,
     DeploymentStatus.EN_ROUTE: Phase.EN_ROUTE,
@@ -321,11 +355,14 @@ class Simulator:
         """Look for deployments waiting for a unit that do not come over the broker (all of them
         without one), until stopped."""
         except_channels = (MDT_CHANNEL,) if self.broker is not None else ()
+        since = datetime.now(UTC) - STAND_DOWN_OVERLAP
+        heard: dict[int, datetime] = {}  # stand-downs already passed to the crews, and when they were made
         while not self._stop_polling.wait(self.options.poll_every_s):
             try:
                 with Session(self.engine) as session:
                     waiting = read_deployments(session, self.pack, (DeploymentStatus.REQUESTED,),
                                                except_channels=except_channels)
+                    called_off = read_stand_downs(session, since, except_channels=except_channels)
             except SQLAlchemyError as error:
                 log.warning("The simulator could not read the deployments waiting: %s", error)
                 continue
@@ -334,6 +371,12 @@ class Simulator:
                 continue
             for call_sign, job, _status in waiting:
                 self._fleet().deployment_received(call_sign, job)
+            for call_sign, order, cancelled_at in called_off:
+                if order.deployment_id is not None and order.deployment_id not in heard:
+                    heard[order.deployment_id] = cancelled_at
+                    self._fleet().deployment_received(call_sign, order)  # only the crew on that job goes back
+                since = max(since, cancelled_at - STAND_DOWN_OVERLAP)
+            heard = {deployment_id: at for deployment_id, at in heard.items() if at > since}
 
     def stop(self) -> None:
         """Stop polling, stop the units (their next steps are dropped) and disconnect; idempotent."""

@@ -502,3 +502,33 @@ def test_closing_an_incident_stands_its_unit_down_over_mqtt_and_the_unit_goes_ho
         deployment = session.get(Deployment, job.deployment_id)
         assert deployment is not None and deployment.status == "cancelled"
     assert not lines.matching(rf"{job.call_sign} on scene"), "the crew never reached the scene of a called-off job"
+
+
+def test_without_a_broker_a_crew_stood_down_hears_it_and_goes_home(
+    engine: Engine, pack: OrganisationPack, supervisor: Actor, operator: Actor
+) -> None:
+    """No MDT stand-down can reach a crew without a broker: the simulator finds the deployment
+    called off in the database, as a crew would hear it on the radio, stops and drives back."""
+    from supervisor_app.services.incident_lifecycle import close_incident
+
+    org = build_organisation(engine, pack)
+    lines = Lines()
+    simulator = Simulator(engine, operator, pack, options(speed=20, on_scene_s=600, poll_every_s=0.1), broker=None,
+                          say=lines)
+    try:
+        simulator.start()
+        job = deploy_far_away(org, pack, supervisor, 2000)
+        wait_for(lambda: bool(lines.matching(rf"{job.call_sign} en route")), f"{job.call_sign} setting off")
+        with org.session() as session:
+            close_incident(session, supervisor, job.incident_id, "FALSE_ALARM", "Nothing found by the caller",
+                           pack, uncleared_reason="Caller rang back: the smell was paint")
+        wait_for(lambda: bool(lines.matching(rf"{job.call_sign} stood down from {job.reference}")),
+                 f"{job.call_sign} hearing the stand-down")
+        wait_for(lambda: bool(lines.matching(rf"{job.call_sign} available at")), f"{job.call_sign} back home")
+    finally:
+        simulator.stop()
+    assert len(lines.matching(rf"{job.call_sign} stood down")) == 1, "the crew heard it once"
+    assert not lines.matching(rf"{job.call_sign} on scene"), "the crew never reached the scene of a called-off job"
+    with Session(engine) as session:
+        told = session.scalars(select(Message).where(Message.purpose == "cancellation")).one()
+        assert told.status == "acknowledged"  # read on the terminal, through the database
