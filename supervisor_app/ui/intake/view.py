@@ -260,7 +260,7 @@ class IntakeView(DeskView):
         self.form.source.setFocus()
 
     def use_location(self, lat: float, lon: float) -> None:
-        """A location picked on the map goes into the referral being recorded (a new one if none is)."""
+        """A location picked on the map goes into the referral on the form (its coordinates replaced)."""
         try:
             point = Coordinate(lat, lon)
         except InvalidValue as refused:

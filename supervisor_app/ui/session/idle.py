@@ -72,6 +72,8 @@ class IdleWatcher(QObject):
 
     def watch_windows(self, _focus: QWindow | None = None) -> None:
         """Watch the input of every top-level window the desk's widgets have (harmless to repeat)."""
+        if self._stopped:
+            return
         for window in _widget_windows():
             window.removeEventFilter(self)  # never twice
             window.installEventFilter(self)
@@ -105,7 +107,7 @@ class IdleWatcher(QObject):
         self._armed = True
 
     def stop(self) -> None:
-        if not self._timer.isActive() and self._stopped:
+        if self._stopped:
             return
         self._stopped = True
         self._timer.stop()
