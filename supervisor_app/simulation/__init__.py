@@ -136,6 +136,16 @@ def read_fleet(session: Session) -> list[FleetMember]:
     ]
 
 
+def _latest_messages(session: Session, deployment_ids: list[int], *, purpose: str | None = None) -> dict[int, int]:
+    """The newest message (of ``purpose``, if given) of each of the deployments, by deployment id."""
+    query = (select(Message.deployment_id, func.max(Message.id))
+             .where(Message.deployment_id.in_(deployment_ids)).group_by(Message.deployment_id))
+    if purpose is not None:
+        query = query.where(Message.purpose == purpose)
+    return {deployment_id: message_id for deployment_id, message_id in session.execute(query).all()
+            if deployment_id is not None}
+
+
 def read_deployments(
     session: Session,
     pack: OrganisationPack,
@@ -156,15 +166,7 @@ def read_deployments(
     ).all()
     if not rows:
         return []
-    latest: dict[int, int] = {
-        deployment_id: message_id
-        for deployment_id, message_id in session.execute(
-            select(Message.deployment_id, func.max(Message.id))
-            .where(Message.deployment_id.in_([row[0] for row in rows]))
-            .group_by(Message.deployment_id)
-        ).all()
-        if deployment_id is not None
-    }
+    latest = _latest_messages(session, [row[0] for row in rows])
     found = []
     for deployment_id, status, call_sign, reference, incident_type, lat, lon, address in rows:
         try:
@@ -195,15 +197,7 @@ def read_stand_downs(
     ).all()
     if not rows:
         return []
-    told: dict[int, int] = {
-        deployment_id: message_id
-        for deployment_id, message_id in session.execute(
-            select(Message.deployment_id, func.max(Message.id))
-            .where(Message.deployment_id.in_([row[0] for row in rows]), Message.purpose == "cancellation")
-            .group_by(Message.deployment_id)
-        ).all()
-        if deployment_id is not None
-    }
+    told = _latest_messages(session, [row[0] for row in rows], purpose="cancellation")
     return [(call_sign, Job(reference, told.get(deployment_id), deployment_id, None, stand_down=True), cancelled_at)
             for deployment_id, call_sign, reference, cancelled_at in rows if cancelled_at is not None]
 
